@@ -1,0 +1,54 @@
+#include "caffe/common.hpp"
+
+#include <gflags/gflags.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace caffe {
+
+void GlobalInit(int* pargc, char*** pargv) {
+  gflags::ParseCommandLineFlags(pargc, pargv, true);
+  google::InitGoogleLogging(*(pargv)[0]);
+  FLAGS_logtostderr = true;
+}
+
+Caffe& Caffe::Get() {
+  thread_local Caffe instance;
+  return instance;
+}
+
+Caffe::Caffe() : rng_(static_cast<uint32_t>(cluster_seedgen())), mode_(CPU) {}
+
+void Caffe::set_random_seed(uint64_t seed) {
+  Get().rng_.seed(static_cast<uint32_t>(seed));
+}
+
+void Caffe::set_mode(Brew mode) {
+  CAFFE_REQUIRE(mode == CPU, ConfigError,
+                "GPU mode was requested, but this build of caffe is CPU-only");
+  Get().mode_ = mode;
+}
+
+void Caffe::SetDevice(int device_id) {
+  CAFFE_REQUIRE(device_id == 0, ConfigError, "device ", device_id,
+                " does not exist: this build of caffe is CPU-only");
+}
+
+void Caffe::DeviceQuery() {
+  LOG(INFO) << "Device: CPU (" << std::thread::hardware_concurrency()
+            << " hardware threads); this build has no GPU support";
+}
+
+uint64_t Caffe::cluster_seedgen() {
+  const uint64_t now = static_cast<uint64_t>(
+      std::chrono::high_resolution_clock::now().time_since_epoch().count());
+  const uint64_t pid = static_cast<uint64_t>(getpid());
+  const uint64_t tid = std::hash<std::thread::id>()(std::this_thread::get_id());
+  return (now * 181 + pid * 83) ^ (tid * 2654435761u);
+}
+
+unsigned int caffe_rng_rand() { return (*Caffe::rng())(); }
+
+}  // namespace caffe
