@@ -1,0 +1,390 @@
+#include "caffe/solver.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "caffe/util/benchmark.hpp"
+#include "caffe/util/io.hpp"
+#include "caffe/util/upgrade_proto.hpp"
+
+namespace caffe {
+
+template <typename Dtype>
+Solver<Dtype>::Solver(const SolverParameter& param) {
+  Init(param);
+}
+
+template <typename Dtype>
+Solver<Dtype>::Solver(const string& param_file) {
+  SolverParameter param;
+  ReadSolverParamsFromTextFile(param_file, &param);
+  Init(param);
+}
+
+template <typename Dtype>
+void Solver<Dtype>::Init(const SolverParameter& param) {
+  LOG(INFO) << "Initializing solver from parameters: " << std::endl << param.DebugString();
+  param_ = param;
+  UpgradeSolverAsNeeded("solver parameters", &param_);
+  CAFFE_REQUIRE(param_.average_loss() >= 1, ConfigError, "average_loss must be >= 1, got ",
+                param_.average_loss());
+  CAFFE_REQUIRE(param_.iter_size() >= 1, ConfigError, "iter_size must be >= 1, got ",
+                param_.iter_size());
+  CAFFE_REQUIRE(param_.snapshot_format() == SolverParameter_SnapshotFormat_BINARYPROTO,
+                ConfigError, "snapshot_format HDF5 is not supported by this build; use BINARYPROTO");
+  if (param_.snapshot() > 0) {
+    const string probe = SnapshotFilename(".tempfile");
+    std::ofstream out(probe);
+    CAFFE_REQUIRE(out.good(), IOError, "cannot write to snapshot prefix '",
+                  param_.snapshot_prefix(), "': make sure the directory exists and is writable");
+    out.close();
+    std::remove(probe.c_str());
+  }
+  if (param_.random_seed() >= 0) Caffe::set_random_seed(param_.random_seed());
+  InitTrainNet();
+  InitTestNets();
+  iter_ = 0;
+  current_step_ = 0;
+}
+
+template <typename Dtype>
+void Solver<Dtype>::InitTrainNet() {
+  const int num_train_nets = param_.has_net() + param_.has_net_param() +
+                             param_.has_train_net() + param_.has_train_net_param();
+  CAFFE_REQUIRE(num_train_nets == 1, ConfigError,
+                "the solver must name exactly one train net with one of net, net_param, "
+                "train_net, train_net_param (it names ", num_train_nets, ")");
+  NetParameter net_param;
+  if (param_.has_train_net_param()) {
+    LOG(INFO) << "Creating training net specified in train_net_param.";
+    net_param.CopyFrom(param_.train_net_param());
+    UpgradeNetAsNeeded("train_net_param", &net_param);
+  } else if (param_.has_train_net()) {
+    LOG(INFO) << "Creating training net from train_net file: " << param_.train_net();
+    ReadNetParamsFromTextFile(param_.train_net(), &net_param);
+  } else if (param_.has_net_param()) {
+    LOG(INFO) << "Creating training net specified in net_param.";
+    net_param.CopyFrom(param_.net_param());
+    UpgradeNetAsNeeded("net_param", &net_param);
+  } else {
+    LOG(INFO) << "Creating training net from net file: " << param_.net();
+    ReadNetParamsFromTextFile(param_.net(), &net_param);
+  }
+  // Precedence: solver defaults, then the net's own state, then train_state.
+  NetState state;
+  state.set_phase(TRAIN);
+  state.MergeFrom(net_param.state());
+  state.MergeFrom(param_.train_state());
+  net_param.mutable_state()->CopyFrom(state);
+  net_.reset(new Net<Dtype>(net_param));
+  net_->set_debug_info(param_.debug_info());
+  LoadWeights(net_.get());
+}
+
+template <typename Dtype>
+void Solver<Dtype>::LoadWeights(Net<Dtype>* net) const {
+  for (const string& entry : param_.weights()) {
+    std::stringstream files(entry);
+    string file;
+    while (std::getline(files, file, ',')) {
+      if (file.empty()) continue;
+      LOG(INFO) << "Finetuning from " << file;
+      net->CopyTrainedLayersFrom(file);
+    }
+  }
+}
+
+template <typename Dtype>
+void Solver<Dtype>::InitTestNets() {
+  const int num_generic = param_.has_net() + param_.has_net_param();
+  const int num_test_nets = param_.test_net_param_size() + param_.test_net_size();
+  if (num_generic) {
+    CAFFE_REQUIRE(param_.test_iter_size() >= num_test_nets, ConfigError,
+                  "test_iter must be given for each test net");
+  } else {
+    CAFFE_REQUIRE(param_.test_iter_size() == num_test_nets, ConfigError,
+                  "test_iter must be given for each test net (", num_test_nets,
+                  " test nets, ", param_.test_iter_size(), " test_iter values)");
+  }
+  // With a generic net, every extra test_iter adds one more test instance of it.
+  const int num_instances = num_test_nets + (num_generic ? param_.test_iter_size() - num_test_nets : 0);
+  CAFFE_REQUIRE(param_.test_state_size() == 0 || param_.test_state_size() == num_instances,
+                ConfigError, "test_state must be unspecified or given once per test net");
+  if (num_instances) {
+    CAFFE_REQUIRE(param_.test_interval() > 0, ConfigError,
+                  "test_interval must be > 0 when the solver has test nets");
+  }
+  vector<string> sources;
+  vector<NetParameter> params;
+  for (const auto& p : param_.test_net_param()) {
+    sources.push_back("test_net_param");
+    params.push_back(p);
+    UpgradeNetAsNeeded("test_net_param", &params.back());
+  }
+  for (const auto& file : param_.test_net()) {
+    sources.push_back("test_net file: " + file);
+    params.emplace_back();
+    ReadNetParamsFromTextFile(file, &params.back());
+  }
+  while (static_cast<int>(params.size()) < num_instances) {
+    params.emplace_back();
+    if (param_.has_net_param()) {
+      sources.push_back("net_param");
+      params.back().CopyFrom(param_.net_param());
+      UpgradeNetAsNeeded("net_param", &params.back());
+    } else {
+      sources.push_back("net file: " + param_.net());
+      ReadNetParamsFromTextFile(param_.net(), &params.back());
+    }
+  }
+  for (int i = 0; i < num_instances; ++i) {
+    NetState state;
+    state.set_phase(TEST);
+    state.MergeFrom(params[i].state());
+    if (param_.test_state_size()) state.MergeFrom(param_.test_state(i));
+    params[i].mutable_state()->CopyFrom(state);
+    LOG(INFO) << "Creating test net (#" << i << ") specified by " << sources[i];
+    test_nets_.push_back(std::make_shared<Net<Dtype>>(params[i]));
+    test_nets_.back()->set_debug_info(param_.debug_info());
+    LoadWeights(test_nets_.back().get());
+  }
+}
+
+template <typename Dtype>
+SolverAction::Enum Solver<Dtype>::GetRequestedAction() {
+  return action_request_function_ ? action_request_function_() : SolverAction::NONE;
+}
+
+template <typename Dtype>
+void Solver<Dtype>::Step(int iters) {
+  const int start_iter = iter_;
+  const int stop_iter = iter_ + iters;
+  const int average_loss = param_.average_loss();
+  losses_.clear();
+  smoothed_loss_ = 0;
+  Timer iteration_timer;
+  int iterations_last = iter_;
+
+  while (iter_ < stop_iter) {
+    net_->ClearParamDiffs();
+    if (param_.test_interval() && iter_ % param_.test_interval() == 0 &&
+        (iter_ > 0 || param_.test_initialization())) {
+      TestAll();
+      if (requested_early_exit_) break;
+    }
+    const bool display = param_.display() && iter_ % param_.display() == 0;
+    net_->set_debug_info(display && param_.debug_info());
+    Dtype loss = 0;
+    for (int i = 0; i < param_.iter_size(); ++i) loss += net_->ForwardBackward();
+    loss /= param_.iter_size();
+    UpdateSmoothedLoss(loss, start_iter, average_loss);
+    if (display) {
+      const double lapse = iteration_timer.Seconds();
+      const double per_s = (iter_ - iterations_last) / (lapse > 0 ? lapse : 1);
+      LOG(INFO) << "Iteration " << iter_ << " (" << per_s << " iter/s, " << lapse << "s/"
+                << param_.display() << " iters), loss = " << smoothed_loss_;
+      iteration_timer.Start();
+      iterations_last = iter_;
+      const auto& outputs = net_->output_blobs();
+      int score_index = 0;
+      for (size_t j = 0; j < outputs.size(); ++j) {
+        const int blob_id = net_->output_blob_indices()[j];
+        const string& name = net_->blob_names()[blob_id];
+        const Dtype weight = net_->blob_loss_weights()[blob_id];
+        const Dtype* values = outputs[j]->cpu_data();
+        for (int k = 0; k < outputs[j]->count(); ++k) {
+          std::ostringstream loss_message;
+          if (weight) loss_message << " (* " << weight << " = " << weight * values[k] << " loss)";
+          LOG(INFO) << "    Train net output #" << score_index++ << ": " << name << " = "
+                    << values[k] << loss_message.str();
+        }
+      }
+    }
+    ApplyUpdate();
+    ++iter_;
+    for (auto& callback : iteration_callbacks_) callback();
+
+    const SolverAction::Enum request = GetRequestedAction();
+    if ((param_.snapshot() && iter_ % param_.snapshot() == 0) ||
+        request == SolverAction::SNAPSHOT) {
+      Snapshot();
+    }
+    if (request == SolverAction::STOP) {
+      requested_early_exit_ = true;
+      break;
+    }
+  }
+}
+
+template <typename Dtype>
+void Solver<Dtype>::Solve(const char* resume_file) {
+  LOG(INFO) << "Solving " << net_->name();
+  LOG(INFO) << "Learning Rate Policy: " << param_.lr_policy();
+  requested_early_exit_ = false;
+  if (resume_file && *resume_file) {
+    LOG(INFO) << "Restoring previous solver status from " << resume_file;
+    Restore(resume_file);
+  }
+  const int start_iter = iter_;
+  Step(param_.max_iter() - iter_);
+  if (param_.snapshot_after_train() && (!param_.snapshot() || iter_ % param_.snapshot() != 0)) {
+    Snapshot();
+  }
+  if (requested_early_exit_) {
+    LOG(INFO) << "Optimization stopped early.";
+    return;
+  }
+  // One more forward pass so the final loss is logged, as upstream does.
+  if (param_.display() && iter_ % param_.display() == 0) {
+    Dtype loss;
+    net_->Forward(&loss);
+    UpdateSmoothedLoss(loss, start_iter, param_.average_loss());
+    LOG(INFO) << "Iteration " << iter_ << ", loss = " << smoothed_loss_;
+  }
+  if (param_.test_interval() && iter_ % param_.test_interval() == 0) TestAll();
+  LOG(INFO) << "Optimization Done.";
+}
+
+template <typename Dtype>
+void Solver<Dtype>::TestAll() {
+  for (size_t id = 0; id < test_nets_.size() && !requested_early_exit_; ++id) Test(id);
+}
+
+template <typename Dtype>
+void Solver<Dtype>::Test(int test_net_id) {
+  LOG(INFO) << "Iteration " << iter_ << ", Testing net (#" << test_net_id << ")";
+  Net<Dtype>& test_net = *test_nets_[test_net_id];
+  test_net.ShareTrainedLayersWith(net_.get());
+  vector<Dtype> scores;
+  vector<int> score_output_ids;
+  Dtype loss = 0;
+  const int test_iter = param_.test_iter(test_net_id);
+  for (int i = 0; i < test_iter; ++i) {
+    for (auto request = GetRequestedAction(); request != SolverAction::NONE;
+         request = GetRequestedAction()) {
+      if (request == SolverAction::SNAPSHOT) Snapshot();
+      if (request == SolverAction::STOP) requested_early_exit_ = true;
+    }
+    if (requested_early_exit_) break;
+    Dtype iter_loss;
+    const auto& result = test_net.Forward(&iter_loss);
+    if (param_.test_compute_loss()) loss += iter_loss;
+    size_t index = 0;
+    for (size_t j = 0; j < result.size(); ++j) {
+      const Dtype* values = result[j]->cpu_data();
+      for (int k = 0; k < result[j]->count(); ++k, ++index) {
+        if (i == 0) {
+          scores.push_back(values[k]);
+          score_output_ids.push_back(j);
+        } else {
+          scores[index] += values[k];
+        }
+      }
+    }
+  }
+  if (requested_early_exit_) {
+    LOG(INFO) << "Test interrupted.";
+    return;
+  }
+  if (param_.test_compute_loss()) LOG(INFO) << "Test loss: " << loss / test_iter;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const int blob_id = test_net.output_blob_indices()[score_output_ids[i]];
+    const string& name = test_net.blob_names()[blob_id];
+    const Dtype weight = test_net.blob_loss_weights()[blob_id];
+    const Dtype mean_score = scores[i] / test_iter;
+    std::ostringstream loss_message;
+    if (weight) loss_message << " (* " << weight << " = " << weight * mean_score << " loss)";
+    LOG(INFO) << "    Test net output #" << i << ": " << name << " = " << mean_score
+              << loss_message.str();
+  }
+}
+
+template <typename Dtype>
+void Solver<Dtype>::UpdateSmoothedLoss(Dtype loss, int start_iter, int average_loss) {
+  if (static_cast<int>(losses_.size()) < average_loss) {
+    losses_.push_back(loss);
+    const int size = static_cast<int>(losses_.size());
+    smoothed_loss_ = (smoothed_loss_ * (size - 1) + loss) / size;
+  } else {
+    const int index = (iter_ - start_iter) % average_loss;
+    smoothed_loss_ += (loss - losses_[index]) / average_loss;
+    losses_[index] = loss;
+  }
+}
+
+template <typename Dtype>
+string Solver<Dtype>::SnapshotFilename(const string& extension) const {
+  return param_.snapshot_prefix() + "_iter_" + std::to_string(iter_) + extension;
+}
+
+template <typename Dtype>
+void Solver<Dtype>::Snapshot() {
+  const string model_filename = SnapshotFilename(".caffemodel");
+  LOG(INFO) << "Snapshotting to binary proto file " << model_filename;
+  NetParameter net_param;
+  net_->ToProto(&net_param, param_.snapshot_diff());
+  WriteProtoToBinaryFile(net_param, model_filename);
+  SnapshotSolverState(model_filename);
+}
+
+template <typename Dtype>
+void Solver<Dtype>::Restore(const char* state_file) {
+  const string filename(state_file);
+  CAFFE_REQUIRE(filename.size() < 3 || filename.compare(filename.size() - 3, 3, ".h5") != 0,
+                ConfigError, "cannot restore '", filename, "': HDF5 solver states are not supported");
+  SolverState state;
+  ReadProtoFromBinaryFile(filename, &state);
+  iter_ = state.iter();
+  if (state.has_learned_net()) {
+    // The state names its weights relative to the directory training ran in;
+    // fall back to the state file's own directory when resuming elsewhere.
+    string learned = state.learned_net();
+    if (!FileExists(learned)) {
+      const string beside = JoinPath(DirName(filename), learned.substr(learned.find_last_of('/') + 1));
+      if (FileExists(beside)) learned = beside;
+    }
+    net_->CopyTrainedLayersFrom(learned);
+  }
+  current_step_ = state.current_step();
+  RestoreSolverState(state);
+}
+
+template <typename Dtype>
+void SolverRegistry<Dtype>::AddCreator(const string& type, Creator creator) {
+  auto& registry = Registry();
+  CHECK_EQ(registry.count(type), 0u) << "Solver type " << type << " is registered twice";
+  registry[type] = std::move(creator);
+}
+
+template <typename Dtype>
+map<string, typename SolverRegistry<Dtype>::Creator>& SolverRegistry<Dtype>::Registry() {
+  static map<string, Creator> registry;
+  return registry;
+}
+
+template <typename Dtype>
+vector<string> SolverRegistry<Dtype>::SolverTypeList() {
+  vector<string> types;
+  for (const auto& entry : Registry()) types.push_back(entry.first);
+  return types;
+}
+
+template <typename Dtype>
+Solver<Dtype>* SolverRegistry<Dtype>::CreateSolver(const SolverParameter& in_param) {
+  SolverParameter param = in_param;
+  UpgradeSolverAsNeeded("solver parameters", &param);
+  auto& registry = Registry();
+  auto it = registry.find(param.type());
+  if (it == registry.end()) {
+    string known;
+    for (const auto& entry : registry) known += (known.empty() ? "" : ", ") + entry.first;
+    CAFFE_THROW(ConfigError, "unknown solver type '", param.type(), "' (known types: ", known, ")");
+  }
+  return it->second(param);
+}
+
+INSTANTIATE_CLASS(Solver);
+template class SolverRegistry<float>;
+template class SolverRegistry<double>;
+
+}  // namespace caffe

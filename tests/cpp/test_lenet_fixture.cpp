@@ -1,0 +1,142 @@
+// Reproduces upstream Caffe 1.0's LeNet training run from
+// ../shared/reference/lenet with the `caffe` binary: same per-iteration
+// losses and test accuracies as upstream's log, and the same weights after 15
+// and 30 iterations (max error relative to each blob's largest value <= 1e-3).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "caffe/blob.hpp"
+#include "caffe/util/io.hpp"
+#include "util/reference_case.hpp"
+
+namespace caffe {
+
+namespace {
+
+struct TrainLog {
+  std::map<int, double> losses;       // "Iteration N (...), loss = X"
+  std::vector<double> accuracies;     // "Test net output #0: accuracy = X", in order
+};
+
+TrainLog ParseLog(const string& path) {
+  TrainLog log;
+  std::ifstream in(path);
+  const std::regex iteration(R"(Iteration (\d+) \(.*\), loss = ([-0-9.e+]+))");
+  const std::regex accuracy(R"(Test net output #\d+: accuracy = ([-0-9.e+]+))");
+  string line;
+  std::smatch match;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, match, iteration)) {
+      log.losses[std::stoi(match[1])] = std::stod(match[2]);
+    } else if (std::regex_search(line, match, accuracy)) {
+      log.accuracies.push_back(std::stod(match[1]));
+    }
+  }
+  return log;
+}
+
+string Shell(const string& command) {
+  const int status = std::system(command.c_str());
+  EXPECT_EQ(status, 0) << command;
+  return command;
+}
+
+// A fresh copy of the fixture (lenet/ with digits/ beside it); returns lenet/.
+string PrepareRun(const string& name) {
+  const string root = string("/tmp/caffe_lenet_") + name + "_" + std::to_string(getpid());
+  const string ref = ReferenceDir();
+  Shell("rm -rf " + root + " && mkdir -p " + root + "/lenet/out && ln -s " + ref + "/digits " +
+        root + "/digits && cp " + ref + "/lenet/*.prototxt " + ref + "/lenet/init.caffemodel " +
+        root + "/lenet/");
+  return root + "/lenet";
+}
+
+void RunCaffeTrain(const string& dir, const string& flags, const string& log) {
+  Shell("cd " + dir + " && " + CAFFE_TOOLS_DIR + "/caffe train -solver solver.prototxt " +
+        flags + " > " + log + " 2>&1");
+}
+
+void ExpectSameWeights(const string& ours_path, const string& theirs_path) {
+  NetParameter ours, theirs;
+  ReadProtoFromBinaryFile(ours_path, &ours);
+  ReadProtoFromBinaryFile(theirs_path, &theirs);
+  std::map<string, const LayerParameter*> our_layers;
+  for (const auto& layer : ours.layer()) our_layers[layer.name()] = &layer;
+  int compared = 0;
+  for (const auto& layer : theirs.layer()) {
+    if (layer.blobs_size() == 0) continue;
+    ASSERT_TRUE(our_layers.count(layer.name())) << "missing layer " << layer.name();
+    const LayerParameter& mine = *our_layers[layer.name()];
+    ASSERT_EQ(mine.blobs_size(), layer.blobs_size()) << layer.name();
+    for (int b = 0; b < layer.blobs_size(); ++b) {
+      Blob<float> expected, actual;
+      expected.FromProto(layer.blobs(b));
+      actual.FromProto(mine.blobs(b));
+      ASSERT_EQ(expected.shape(), actual.shape()) << layer.name() << " blob " << b;
+      double largest = 0, worst = 0;
+      for (int i = 0; i < expected.count(); ++i) {
+        largest = std::max(largest, std::fabs(double(expected.cpu_data()[i])));
+        worst = std::max(worst, std::fabs(double(expected.cpu_data()[i]) - actual.cpu_data()[i]));
+      }
+      EXPECT_LE(worst, 1e-3 * largest) << layer.name() << " blob " << b;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 8);  // 4 layers x (weights, bias)
+}
+
+}  // namespace
+
+TEST(LenetFixtureTest, TrainingReproducesUpstream) {
+  const string ref = ReferenceDir() + "/lenet";
+  const string dir = PrepareRun("straight");
+  RunCaffeTrain(dir, "-weights init.caffemodel", "train.log");
+  const TrainLog theirs = ParseLog(ref + "/train.log");
+  const TrainLog ours = ParseLog(dir + "/train.log");
+  ASSERT_EQ(theirs.losses.size(), 31u);
+  ASSERT_EQ(ours.losses.size(), theirs.losses.size()) << "see " << dir << "/train.log";
+  for (const auto& [iter, loss] : theirs.losses) {
+    EXPECT_NEAR(ours.losses.at(iter), loss, 2e-3 * std::max(1.0, std::fabs(loss)))
+        << "iteration " << iter;
+  }
+  ASSERT_EQ(ours.accuracies.size(), theirs.accuracies.size());
+  for (size_t i = 0; i < theirs.accuracies.size(); ++i) {
+    // One flipped digit among the 297 test images moves accuracy by 0.0034.
+    EXPECT_NEAR(ours.accuracies[i], theirs.accuracies[i], 1e-4) << "test pass " << i;
+  }
+  ExpectSameWeights(dir + "/out/digits_iter_15.caffemodel", ref + "/after15.caffemodel");
+  ExpectSameWeights(dir + "/out/digits_iter_30.caffemodel", ref + "/after30.caffemodel");
+
+  SolverState state;
+  ReadProtoFromBinaryFile(dir + "/out/digits_iter_30.solverstate", &state);
+  EXPECT_EQ(state.iter(), 30);
+  EXPECT_EQ(state.learned_net(), "out/digits_iter_30.caffemodel");
+  EXPECT_EQ(state.history_size(), 8);
+
+  // Resuming from our own iteration-15 snapshot ends where the straight run did.
+  const string resumed = PrepareRun("resumed");
+  Shell("cp " + dir + "/out/digits_iter_15.* " + resumed + "/out/");
+  RunCaffeTrain(resumed, "-snapshot out/digits_iter_15.solverstate", "resume.log");
+  ExpectSameWeights(resumed + "/out/digits_iter_30.caffemodel", dir + "/out/digits_iter_30.caffemodel");
+  Shell("rm -rf " + DirName(dir) + " " + DirName(resumed));
+}
+
+TEST(LenetFixtureTest, UpstreamSolverStateResumes) {
+  const string ref = ReferenceDir() + "/lenet";
+  const string dir = PrepareRun("upstream_state");
+  Shell("cp " + ref + "/after15.caffemodel " + dir + "/out/digits_iter_15.caffemodel && cp " +
+        ref + "/after15.solverstate " + dir + "/upstream15.solverstate");
+  RunCaffeTrain(dir, "-snapshot upstream15.solverstate", "resume.log");
+  const TrainLog resumed = ParseLog(dir + "/resume.log");
+  EXPECT_EQ(resumed.losses.begin()->first, 15);
+  EXPECT_EQ(resumed.losses.rbegin()->first, 30);
+  Shell("rm -rf " + DirName(dir));
+}
+
+}  // namespace caffe

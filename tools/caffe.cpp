@@ -1,0 +1,233 @@
+// The `caffe` command: train, test, time and device_query, with upstream
+// Caffe's flags and log wording. Every error a user can cause ends the
+// program with one "caffe: error: ..." line and exit code 1.
+#include <gflags/gflags.h>
+
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "caffe/common.hpp"
+#include "caffe/net.hpp"
+#include "caffe/sgd_solvers.hpp"
+#include "caffe/solver.hpp"
+#include "caffe/util/benchmark.hpp"
+#include "caffe/util/signal_handler.hpp"
+#include "caffe/util/upgrade_proto.hpp"
+
+DEFINE_string(gpu, "", "Not supported: this build runs on the CPU only.");
+DEFINE_string(solver, "", "The solver definition protocol buffer text file.");
+DEFINE_string(model, "", "The model definition protocol buffer text file.");
+DEFINE_string(phase, "", "Optional; network phase (TRAIN or TEST). Only used for 'time'.");
+DEFINE_int32(level, 0, "Optional; network level.");
+DEFINE_string(stage, "", "Optional; network stages (not to be confused with phase), "
+              "separated by ','.");
+DEFINE_string(snapshot, "", "Optional; the snapshot solver state to resume training.");
+DEFINE_string(weights, "", "Optional; the pretrained weights to initialize finetuning, "
+              "separated by ','. Cannot be set simultaneously with snapshot.");
+DEFINE_int32(iterations, 50, "The number of iterations to run.");
+DEFINE_string(sigint_effect, "stop", "Optional; action to take when a SIGINT signal is "
+              "received: snapshot, stop or none.");
+DEFINE_string(sighup_effect, "snapshot", "Optional; action to take when a SIGHUP signal is "
+              "received: snapshot, stop or none.");
+
+namespace {
+
+using caffe::ConfigError;
+using caffe::Net;
+using caffe::string;
+using caffe::vector;
+
+vector<string> SplitList(const string& text) {
+  vector<string> items;
+  std::stringstream stream(text);
+  string item;
+  while (std::getline(stream, item, ',')) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+void RequireCpu() {
+  CAFFE_REQUIRE(FLAGS_gpu.empty(), ConfigError, "-gpu ", FLAGS_gpu,
+                " was given, but this build of caffe is CPU-only");
+  LOG(INFO) << "Use CPU.";
+}
+
+caffe::Phase PhaseFromFlags(caffe::Phase default_phase) {
+  if (FLAGS_phase.empty()) return default_phase;
+  if (FLAGS_phase == "TRAIN") return caffe::TRAIN;
+  if (FLAGS_phase == "TEST") return caffe::TEST;
+  CAFFE_THROW(ConfigError, "-phase must be TRAIN or TEST, got '", FLAGS_phase, "'");
+}
+
+int Train() {
+  CAFFE_REQUIRE(!FLAGS_solver.empty(), ConfigError, "need a solver definition to train (-solver)");
+  CAFFE_REQUIRE(FLAGS_snapshot.empty() || FLAGS_weights.empty(), ConfigError,
+                "give -snapshot to resume training or -weights to finetune, not both");
+  caffe::SolverParameter solver_param;
+  caffe::ReadSolverParamsFromTextFile(FLAGS_solver, &solver_param);
+  solver_param.mutable_train_state()->set_level(FLAGS_level);
+  for (const string& stage : SplitList(FLAGS_stage)) {
+    solver_param.mutable_train_state()->add_stage(stage);
+  }
+  // Weights named on the command line replace those named in the solver;
+  // resuming from a snapshot uses the snapshot's weights instead.
+  if (!FLAGS_snapshot.empty()) {
+    solver_param.clear_weights();
+  } else if (!FLAGS_weights.empty()) {
+    solver_param.clear_weights();
+    solver_param.add_weights(FLAGS_weights);
+  }
+  RequireCpu();
+
+  caffe::SignalHandler signal_handler(caffe::SignalHandler::ParseEffect(FLAGS_sigint_effect),
+                                      caffe::SignalHandler::ParseEffect(FLAGS_sighup_effect));
+  std::unique_ptr<caffe::Solver<float>> solver(
+      caffe::SolverRegistry<float>::CreateSolver(solver_param));
+  solver->SetActionFunction(signal_handler.GetActionFunction());
+  LOG(INFO) << "Starting Optimization";
+  if (!FLAGS_snapshot.empty()) {
+    LOG(INFO) << "Resuming from " << FLAGS_snapshot;
+    solver->Solve(FLAGS_snapshot);
+  } else {
+    solver->Solve();
+  }
+  LOG(INFO) << "Optimization Done.";
+  return 0;
+}
+
+int Test() {
+  CAFFE_REQUIRE(!FLAGS_model.empty(), ConfigError, "need a model definition to score (-model)");
+  CAFFE_REQUIRE(!FLAGS_weights.empty(), ConfigError, "need model weights to score (-weights)");
+  RequireCpu();
+  const vector<string> stages = SplitList(FLAGS_stage);
+  Net<float> net(FLAGS_model, caffe::TEST, FLAGS_level, &stages);
+  for (const string& weights : SplitList(FLAGS_weights)) net.CopyTrainedLayersFrom(weights);
+  LOG(INFO) << "Running for " << FLAGS_iterations << " iterations.";
+  vector<int> score_output_ids;
+  vector<float> scores;
+  float loss = 0;
+  for (int i = 0; i < FLAGS_iterations; ++i) {
+    float iter_loss;
+    const auto& result = net.Forward(&iter_loss);
+    loss += iter_loss;
+    size_t index = 0;
+    for (size_t j = 0; j < result.size(); ++j) {
+      const float* values = result[j]->cpu_data();
+      const string& name = net.blob_names()[net.output_blob_indices()[j]];
+      for (int k = 0; k < result[j]->count(); ++k, ++index) {
+        if (i == 0) {
+          scores.push_back(values[k]);
+          score_output_ids.push_back(j);
+        } else {
+          scores[index] += values[k];
+        }
+        LOG(INFO) << "Batch " << i << ", " << name << " = " << values[k];
+      }
+    }
+  }
+  LOG(INFO) << "Loss: " << loss / FLAGS_iterations;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const int blob_id = net.output_blob_indices()[score_output_ids[i]];
+    const float weight = net.blob_loss_weights()[blob_id];
+    const float mean_score = scores[i] / FLAGS_iterations;
+    std::ostringstream loss_message;
+    if (weight) loss_message << " (* " << weight << " = " << weight * mean_score << " loss)";
+    LOG(INFO) << net.blob_names()[blob_id] << " = " << mean_score << loss_message.str();
+  }
+  return 0;
+}
+
+int Time() {
+  CAFFE_REQUIRE(!FLAGS_model.empty(), ConfigError, "need a model definition to time (-model)");
+  RequireCpu();
+  const vector<string> stages = SplitList(FLAGS_stage);
+  Net<float> net(FLAGS_model, PhaseFromFlags(caffe::TRAIN), FLAGS_level, &stages);
+  LOG(INFO) << "Performing Forward";
+  float initial_loss;
+  net.Forward(&initial_loss);
+  LOG(INFO) << "Initial loss: " << initial_loss;
+  LOG(INFO) << "Performing Backward";
+  net.Backward();
+
+  const auto& layers = net.layers();
+  const size_t num_layers = layers.size();
+  vector<double> forward_ms(num_layers, 0), backward_ms(num_layers, 0);
+  double forward_total = 0, backward_total = 0;
+  LOG(INFO) << "*** Benchmark begins ***";
+  LOG(INFO) << "Testing for " << FLAGS_iterations << " iterations.";
+  caffe::Timer total_timer;
+  for (int j = 0; j < FLAGS_iterations; ++j) {
+    caffe::Timer iter_timer, pass_timer, layer_timer;
+    for (size_t i = 0; i < num_layers; ++i) {
+      layer_timer.Start();
+      layers[i]->Forward(net.bottom_vecs()[i], net.top_vecs()[i]);
+      forward_ms[i] += layer_timer.MilliSeconds();
+    }
+    forward_total += pass_timer.MilliSeconds();
+    pass_timer.Start();
+    for (size_t i = num_layers; i-- > 0;) {
+      layer_timer.Start();
+      layers[i]->Backward(net.top_vecs()[i], net.bottom_need_backward()[i], net.bottom_vecs()[i]);
+      backward_ms[i] += layer_timer.MilliSeconds();
+    }
+    backward_total += pass_timer.MilliSeconds();
+    LOG(INFO) << "Iteration: " << j + 1 << " forward-backward time: " << iter_timer.MilliSeconds()
+              << " ms.";
+  }
+  const double total_ms = total_timer.MilliSeconds();
+  LOG(INFO) << "Average time per layer: ";
+  for (size_t i = 0; i < num_layers; ++i) {
+    LOG(INFO) << std::setfill(' ') << std::setw(10) << net.layer_names()[i]
+              << "\tforward: " << forward_ms[i] / FLAGS_iterations << " ms.";
+    LOG(INFO) << std::setfill(' ') << std::setw(10) << net.layer_names()[i]
+              << "\tbackward: " << backward_ms[i] / FLAGS_iterations << " ms.";
+  }
+  LOG(INFO) << "Average Forward pass: " << forward_total / FLAGS_iterations << " ms.";
+  LOG(INFO) << "Average Backward pass: " << backward_total / FLAGS_iterations << " ms.";
+  LOG(INFO) << "Average Forward-Backward: " << total_ms / FLAGS_iterations << " ms.";
+  LOG(INFO) << "Total Time: " << total_ms << " ms.";
+  LOG(INFO) << "*** Benchmark ends ***";
+  return 0;
+}
+
+int DeviceQuery() {
+  caffe::Caffe::DeviceQuery();
+  return 0;
+}
+
+const std::map<string, int (*)()> kCommands = {
+    {"train", &Train}, {"test", &Test}, {"time", &Time}, {"device_query", &DeviceQuery}};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gflags::SetVersionString(CAFFE_VERSION);
+  gflags::SetUsageMessage(
+      "command line brew\n"
+      "usage: caffe <command> <args>\n\n"
+      "commands:\n"
+      "  train           train or finetune a model\n"
+      "  test            score a model\n"
+      "  device_query    show device diagnostic information\n"
+      "  time            benchmark model execution time");
+  FLAGS_alsologtostderr = true;
+  caffe::GlobalInit(&argc, &argv);
+  if (argc != 2 || !kCommands.count(argv[1])) {
+    gflags::ShowUsageWithFlagsRestrict(argv[0], "tools/caffe");
+    return 1;
+  }
+  try {
+    return kCommands.at(argv[1])();
+  } catch (const caffe::Error& error) {
+    std::cerr << "caffe: error: " << error.what() << std::endl;
+  } catch (const std::exception& error) {
+    std::cerr << "caffe: error: " << error.what() << std::endl;
+  }
+  return 1;
+}
