@@ -18,6 +18,10 @@
 #include "caffe/util/benchmark.hpp"
 #include "caffe/util/signal_handler.hpp"
 #include "caffe/util/upgrade_proto.hpp"
+#ifdef CAFFE_WITH_PYTHON
+#include "caffe/layers/python_layer.hpp"
+#include "caffe/util/io.hpp"
+#endif
 
 DEFINE_string(gpu, "", "Not supported: this build runs on the CPU only.");
 DEFINE_string(solver, "", "The solver definition protocol buffer text file.");
@@ -58,6 +62,16 @@ void RequireCpu() {
   LOG(INFO) << "Use CPU.";
 }
 
+// Python layer modules are found on PYTHONPATH and next to the prototxt
+// files that use them; the interpreter only starts if a Python layer exists.
+void AddPythonLayerDirectories(const vector<string>& files) {
+#ifdef CAFFE_WITH_PYTHON
+  for (const string& file : files) {
+    if (!file.empty()) caffe::AddPythonModuleDirectory(caffe::DirName(file));
+  }
+#endif
+}
+
 caffe::Phase PhaseFromFlags(caffe::Phase default_phase) {
   if (FLAGS_phase.empty()) return default_phase;
   if (FLAGS_phase == "TRAIN") return caffe::TRAIN;
@@ -84,6 +98,9 @@ int Train() {
     solver_param.add_weights(FLAGS_weights);
   }
   RequireCpu();
+  vector<string> net_files = {FLAGS_solver, solver_param.net(), solver_param.train_net()};
+  net_files.insert(net_files.end(), solver_param.test_net().begin(), solver_param.test_net().end());
+  AddPythonLayerDirectories(net_files);
 
   caffe::SignalHandler signal_handler(caffe::SignalHandler::ParseEffect(FLAGS_sigint_effect),
                                       caffe::SignalHandler::ParseEffect(FLAGS_sighup_effect));
@@ -105,6 +122,7 @@ int Test() {
   CAFFE_REQUIRE(!FLAGS_model.empty(), ConfigError, "need a model definition to score (-model)");
   CAFFE_REQUIRE(!FLAGS_weights.empty(), ConfigError, "need model weights to score (-weights)");
   RequireCpu();
+  AddPythonLayerDirectories({FLAGS_model});
   const vector<string> stages = SplitList(FLAGS_stage);
   Net<float> net(FLAGS_model, caffe::TEST, FLAGS_level, &stages);
   for (const string& weights : SplitList(FLAGS_weights)) net.CopyTrainedLayersFrom(weights);
@@ -146,6 +164,7 @@ int Test() {
 int Time() {
   CAFFE_REQUIRE(!FLAGS_model.empty(), ConfigError, "need a model definition to time (-model)");
   RequireCpu();
+  AddPythonLayerDirectories({FLAGS_model});
   const vector<string> stages = SplitList(FLAGS_stage);
   Net<float> net(FLAGS_model, PhaseFromFlags(caffe::TRAIN), FLAGS_level, &stages);
   LOG(INFO) << "Performing Forward";

@@ -1,0 +1,18 @@
+"""pycaffe: the Python interface of this Caffe-compatible engine.
+
+    import caffe
+    caffe.set_mode_cpu()
+    net = caffe.Net('deploy.prototxt', caffe.TEST, weights='model.caffemodel')
+    net.blobs['data'].data[...] = images
+    out = net.forward()
+
+Python layers derive from caffe.Layer; see docs/python.md.
+"""
+from .errors import CaffeError, ConfigError, DataError, IOError, ParseError, ShapeError
+from ._caffe import (TEST, TRAIN, Phase, __version__, get_solver, layer_type_list,
+                     set_device, set_mode_cpu, set_mode_gpu, set_random_seed,
+                     solver_type_list)
+from .pycaffe import (AdaDeltaSolver, AdaGradSolver, AdamSolver, Blob, Layer, NesterovSolver,
+                      Net, RMSPropSolver, SGDSolver, Solver)
+from . import io
+from .net_spec import layers, params, NetSpec, to_proto
