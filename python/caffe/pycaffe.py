@@ -127,7 +127,7 @@ def _set_blobs(net, arrays, expected, field):
     for name, value in arrays.items():
         blob = net.blobs[name]
         value = np.asarray(value)
-        if value.ndim == 0 or value.shape[0] != blob.shape[0]:
+        if blob.shape and (value.ndim == 0 or value.shape[0] != blob.shape[0]):
             raise ShapeError('%s for blob %r has shape %s, but the blob\'s batch size is %d'
                              % (field, name, value.shape, blob.shape[0]))
         _assign(getattr(blob, field), value, '%r %s' % (name, field))

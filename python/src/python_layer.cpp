@@ -90,8 +90,9 @@ string DescribePythonException(py::error_already_set& error, _object** exception
   if (error.trace()) PyException_SetTraceback(value.ptr(), error.trace().ptr());
   string text;
   try {
-    py::object lines = py::module_::import("traceback")
-                           .attr("format_exception")(error.type(), value, error.trace());
+    py::object trace = error.trace() ? py::object(error.trace()) : py::object(py::none());
+    py::object lines =
+        py::module_::import("traceback").attr("format_exception")(error.type(), value, trace);
     text = py::str("").attr("join")(lines).cast<string>();
   } catch (const py::error_already_set&) {
     text = error.what();

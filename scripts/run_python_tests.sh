@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds pycaffe and the caffe tool into build/ and runs the Python test
+# suite (tests/python) against that build tree, which is put on PYTHONPATH.
+# Installs the Python packages the tests need (numpy, protobuf, pytest) into
+# the current Python, or into build/pyvenv when that Python refuses pip
+# installs (Debian's system Python). Set PYTHON to choose the interpreter.
+# Exits non-zero when a test fails or when no test was collected.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+python="$(command -v "${PYTHON:-python3}")"
+requirements=(numpy "protobuf>=3.20,<4.22" pytest)
+
+have_requirements() {
+  "$1" - <<'PY' 2>/dev/null
+import numpy, pytest
+import google.protobuf as protobuf
+major, minor = (int(part) for part in protobuf.__version__.split('.')[:2])
+assert (3, 20) <= (major, minor) < (4, 22)
+PY
+}
+
+bash "$root/scripts/install_deps.sh"
+if ! have_requirements "$python"; then
+  if ! "$python" -m pip install -q "${requirements[@]}"; then
+    echo "run_python_tests: pip refused to install into $python; using build/pyvenv" >&2
+    "$python" -m venv --system-site-packages "$root/build/pyvenv"
+    python="$root/build/pyvenv/bin/python3"
+    have_requirements "$python" || "$python" -m pip install -q "${requirements[@]}"
+  fi
+fi
+
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DCAFFE_BUILD_PYTHON=ON \
+  -DPython3_EXECUTABLE="$python" > "$root/build.python.cmake.log" 2>&1 \
+  || { cat "$root/build.python.cmake.log"; exit 1; }
+grep -q "pycaffe: Python" "$root/build.python.cmake.log" \
+  || { cat "$root/build.python.cmake.log"; echo "run_python_tests: pycaffe is not configured" >&2; exit 1; }
+cmake --build "$root/build" -j "$(nproc)" --target pycaffe tool_caffe
+
+export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"
+export CAFFE_TOOL="$root/build/tools/caffe"
+cd "$root"
+status=0
+"$python" -m pytest -p no:cacheprovider tests/python "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "run_python_tests: pytest collected no tests" >&2
+  exit 1
+fi
+exit "$status"
