@@ -34,21 +34,25 @@ class LinearLayer(caffe.Layer):
     def setup(self, bottom, top):
         params = json.loads(self.param_str)
         if len(self.blobs) == 0:
-            self.blobs.add_blob(params['k'], bottom[0].shape[1])
+            self.blobs.add_blob(params['k'], bottom[0].count // bottom[0].shape[0])
             rng = np.random.RandomState(params.get('seed', 1))
             self.blobs[0].data[...] = 0.1 * rng.randn(*self.blobs[0].shape)
 
     def reshape(self, bottom, top):
         top[0].reshape(bottom[0].shape[0], self.blobs[0].shape[0])
 
+    @staticmethod
+    def _flat(array):
+        return array.reshape(array.shape[0], -1)
+
     def forward(self, bottom, top):
-        top[0].data[...] = bottom[0].data.dot(self.blobs[0].data.T)
+        top[0].data[...] = self._flat(bottom[0].data).dot(self.blobs[0].data.T)
 
     def backward(self, top, propagate_down, bottom):
         # Parameter gradients accumulate, as in C++ layers.
-        self.blobs[0].diff[...] += top[0].diff.T.dot(bottom[0].data)
+        self.blobs[0].diff[...] += top[0].diff.T.dot(self._flat(bottom[0].data))
         if propagate_down[0]:
-            bottom[0].diff[...] = top[0].diff.dot(self.blobs[0].data)
+            self._flat(bottom[0].diff)[...] = top[0].diff.dot(self.blobs[0].data)
 
 
 class EuclideanLossLayer(caffe.Layer):
@@ -70,6 +74,35 @@ class EuclideanLossLayer(caffe.Layer):
             if propagate_down[i]:
                 sign = 1 if i == 0 else -1
                 bottom[i].diff[...] = sign * top[0].diff * self.diff / bottom[i].num
+
+
+class SquareImagesLayer(caffe.Layer):
+    """Tops: images N x C x S x S and their targets, either class labels (N)
+    or one-hot rows (N x K). The class of an image sets its mean brightness
+    (centred on 0, so two classes are linearly separable without a bias),
+    which survives rotations. param_str {"n": N, "c": C, "s": S,
+    "classes": K, "target": "label" | "onehot", "seed": seed}."""
+
+    def setup(self, bottom, top):
+        params = json.loads(self.param_str)
+        self.rng = np.random.RandomState(params.get('seed', 0))
+        self.n, self.c, self.s = params['n'], params['c'], params['s']
+        self.classes = params['classes']
+        self.onehot = params.get('target', 'label') == 'onehot'
+
+    def reshape(self, bottom, top):
+        top[0].reshape(self.n, self.c, self.s, self.s)
+        if self.onehot:
+            top[1].reshape(self.n, self.classes)
+        else:
+            top[1].reshape(self.n)
+
+    def forward(self, bottom, top):
+        labels = self.rng.randint(self.classes, size=self.n)
+        noise = self.rng.rand(self.n, self.c, self.s, self.s)
+        centred = labels - (self.classes - 1) / 2.0
+        top[0].data[...] = centred[:, None, None, None] + 0.5 * (noise - 0.5)
+        top[1].data[...] = np.eye(self.classes)[labels] if self.onehot else labels
 
 
 class TimesTwoLayer(caffe.Layer):
