@@ -102,8 +102,10 @@ TYPED_TEST(CropEmbedTest, CropNdAndGradient) {
 
   // Outside the crop the gradient is zero; inside it is the top's.
   for (int i = 0; i < top.count(); ++i) top.mutable_cpu_diff()[i] = 1;
-  layer.Backward({&top}, {true, false}, {&bottom, &reference});
+  for (int i = 0; i < reference.count(); ++i) reference.mutable_cpu_diff()[i] = 5;
+  layer.Backward({&top}, {true, true}, {&bottom, &reference});
   EXPECT_NEAR(bottom.asum_diff(), top.count(), 1e-6);
+  EXPECT_EQ(reference.asum_diff(), 0);
   EXPECT_EQ(bottom.diff_at({1, 2, 2, 4, 2}), 1);
   EXPECT_EQ(bottom.diff_at({1, 2, 0, 4, 2}), 0);
 

@@ -2,7 +2,7 @@
 // every axis from crop_param.axis (default 2) on; earlier axes are kept.
 // crop_param.offset gives the start of the crop: none (0 everywhere), once
 // (same for every cropped axis), or once per cropped axis. Bottom 1 only
-// supplies the shape and receives no gradient. Throws ShapeError when a crop
+// supplies the shape; its gradient is zero. Throws ShapeError when a crop
 // does not fit, ConfigError for a wrong number of offsets. Owns nothing.
 // Not thread-safe.
 #pragma once

@@ -86,6 +86,9 @@ template <typename Dtype>
 void CropLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
                                     const vector<bool>& propagate_down,
                                     const vector<Blob<Dtype>*>& bottom) {
+  // The reference bottom only lends its shape: the output does not depend on
+  // its values.
+  if (propagate_down[1]) caffe_set(bottom[1]->count(), Dtype(0), bottom[1]->mutable_cpu_diff());
   if (!propagate_down[0]) return;
   Dtype* bottom_diff = bottom[0]->mutable_cpu_diff();
   caffe_set(bottom[0]->count(), Dtype(0), bottom_diff);
