@@ -7,27 +7,19 @@
 #include <cmath>
 #include <initializer_list>
 
-#include "caffe/layer_factory.hpp"
-#include "caffe/util/io.hpp"
+#include "neuron_loss_helpers.hpp"
 #include "util/gradient_check.hpp"
 #include "util/reference_case.hpp"
 
 namespace caffe {
-namespace {
 
-LayerParameter Param(const string& type, const string& text = "") {
-  LayerParameter param;
-  ReadProtoFromTextString(text, "test parameter", &param);
-  param.set_name("under_test");
-  param.set_type(type);
-  return param;
-}
+using test::Param;
+
+namespace {
 
 template <typename Dtype>
 void SetValues(Blob<Dtype>* blob, std::initializer_list<double> values) {
-  blob->Reshape(vector<int>{static_cast<int>(values.size())});
-  int i = 0;
-  for (double v : values) blob->mutable_cpu_data()[i++] = static_cast<Dtype>(v);
+  test::SetBlob(blob, vector<int>{static_cast<int>(values.size())}, values);
 }
 
 // Deterministic, non-trivial top gradient.
