@@ -469,10 +469,17 @@ TYPED_TEST(NeuronLayerTest, DropoutWithoutTrainScaling) {
   auto layer = this->Make(param);
   layer->SetUp(this->bottom_vec_, this->top_vec_);
   layer->Forward(this->bottom_vec_, this->top_vec_);
+  int dropped = 0;
   for (int i = 0; i < this->bottom_.count(); ++i) {
     const TypeParam y = this->top_.cpu_data()[i];
-    if (y != 0) EXPECT_EQ(y, this->bottom_.cpu_data()[i]);
+    if (y == 0) {
+      ++dropped;
+    } else {
+      EXPECT_EQ(y, this->bottom_.cpu_data()[i]);
+    }
   }
+  EXPECT_GT(dropped, 0);
+  EXPECT_LT(dropped, this->bottom_.count());
   param.set_phase(TEST);
   layer = this->Make(param);
   layer->SetUp(this->bottom_vec_, this->top_vec_);
