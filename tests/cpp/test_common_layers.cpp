@@ -113,6 +113,9 @@ TYPED_TEST(CommonLayerTest, ConcatBadParameters) {
   Blob<Dtype> c(vector<int>{2, 3, 1});
   vector<Blob<Dtype>*> mixed_axes{&a, &c};
   EXPECT_THROW(MakeLayer<Dtype>("type: 'Concat'")->SetUp(mixed_axes, tops), ShapeError);
+  Blob<Dtype> d(vector<int>{2, 3});
+  vector<Blob<Dtype>*> same{&a, &d}, in_place{&d};
+  EXPECT_THROW(MakeLayer<Dtype>("type: 'Concat'")->SetUp(same, in_place), ConfigError);
 }
 
 TYPED_TEST(CommonLayerTest, ConcatGradient) {
@@ -182,6 +185,9 @@ TYPED_TEST(CommonLayerTest, SliceBadParameters) {
   EXPECT_THROW(MakeLayer<Dtype>("type: 'Slice' slice_param { axis: 1 slice_dim: 1 }")
                    ->SetUp(bottoms, two),
                ConfigError);
+  Blob<Dtype> even(vector<int>{2, 4});
+  vector<Blob<Dtype>*> even_bottoms{&even}, in_place{&t0, &even};
+  EXPECT_THROW(MakeLayer<Dtype>("type: 'Slice'")->SetUp(even_bottoms, in_place), ConfigError);
 }
 
 TYPED_TEST(CommonLayerTest, SliceGradient) {
@@ -334,6 +340,15 @@ TYPED_TEST(CommonLayerTest, TileBadParameters) {
   EXPECT_THROW(MakeLayer<Dtype>("type: 'Tile' tile_param { tiles: 2 axis: 2 }")
                    ->SetUp(bottoms, tops),
                ConfigError);
+  vector<Blob<Dtype>*> in_place{&bottom};
+  EXPECT_THROW(MakeLayer<Dtype>("type: 'Tile' tile_param { tiles: 2 }")->SetUp(bottoms, in_place),
+               ConfigError);
+  // One tile is the identity, which may run in place.
+  SetData(&bottom, {1, 2, 3, 4});
+  auto identity = MakeLayer<Dtype>("type: 'Tile' tile_param { tiles: 1 }");
+  identity->SetUp(bottoms, in_place);
+  identity->Forward(bottoms, in_place);
+  ExpectValues(bottom.cpu_data(), {1, 2, 3, 4});
 }
 
 TYPED_TEST(CommonLayerTest, TileGradient) {

@@ -76,8 +76,58 @@ TYPED_TEST(CommonMathLayerTest, EltwiseBadParameters) {
   EXPECT_THROW(MakeLayer<Dtype>("type: 'Eltwise'")->SetUp(mismatched, tops), ShapeError);
   vector<Blob<Dtype>*> one{&a};
   EXPECT_THROW(MakeLayer<Dtype>("type: 'Eltwise'")->SetUp(one, tops), ConfigError);
-  vector<Blob<Dtype>*> in_place{&a};
-  EXPECT_THROW(MakeLayer<Dtype>("type: 'Eltwise'")->SetUp(bottoms, in_place), ConfigError);
+}
+
+// Runs `text` on copies of `inputs` with the top separate, then as bottom
+// `in_place` (if >= 0), and returns top data followed by every bottom diff.
+template <typename Dtype>
+vector<Dtype> RunMaybeInPlace(const std::string& text, const vector<Blob<Dtype>*>& inputs,
+                              const Blob<Dtype>& top_diff, int in_place) {
+  vector<std::unique_ptr<Blob<Dtype>>> copies;
+  vector<Blob<Dtype>*> bottoms;
+  for (Blob<Dtype>* input : inputs) {
+    copies.push_back(std::make_unique<Blob<Dtype>>());
+    copies.back()->CopyFrom(*input, false, true);
+    bottoms.push_back(copies.back().get());
+  }
+  Blob<Dtype> separate_top;
+  Blob<Dtype>* top = in_place >= 0 ? bottoms[in_place] : &separate_top;
+  vector<Blob<Dtype>*> tops{top};
+  auto layer = MakeLayer<Dtype>(text);
+  layer->SetUp(bottoms, tops);
+  layer->Forward(bottoms, tops);
+  vector<Dtype> result(top->cpu_data(), top->cpu_data() + top->count());
+  caffe_copy(top->count(), top_diff.cpu_data(), top->mutable_cpu_diff());
+  layer->Backward(tops, vector<bool>(bottoms.size(), true), bottoms);
+  for (Blob<Dtype>* b : bottoms) result.insert(result.end(), b->cpu_diff(), b->cpu_diff() + b->count());
+  return result;
+}
+
+TYPED_TEST(CommonMathLayerTest, EltwiseInPlaceMatchesOutOfPlace) {
+  typedef TypeParam Dtype;
+  auto a = RandomBlob<Dtype>({2, 3}, 25);
+  auto b = RandomBlob<Dtype>({2, 3}, 26);
+  auto c = RandomBlob<Dtype>({2, 3}, 27);
+  auto top_diff = RandomBlob<Dtype>({2, 3}, 28);
+  for (const char* param : {"operation: PROD", "operation: PROD stable_prod_grad: false",
+                            "operation: SUM coeff: 2 coeff: -1 coeff: 0.5", "operation: MAX"}) {
+    const std::string text = std::string("type: 'Eltwise' eltwise_param { ") + param + " }";
+    const vector<Dtype> expected =
+        RunMaybeInPlace<Dtype>(text, {a.get(), b.get(), c.get()}, *top_diff, -1);
+    for (int in_place : {0, 1, 2}) {
+      SCOPED_TRACE(testing::Message() << param << " in place on bottom " << in_place);
+      const vector<Dtype> actual =
+          RunMaybeInPlace<Dtype>(text, {a.get(), b.get(), c.get()}, *top_diff, in_place);
+      // The in-place bottom's diff is the top's diff: compare all but that one.
+      for (int i = 0; i < 6; ++i) EXPECT_NEAR(actual[i], expected[i], 1e-6) << i;
+      for (int bottom = 0; bottom < 3; ++bottom) {
+        for (int i = 0; i < 6; ++i) {
+          const int at = 6 + bottom * 6 + i;
+          EXPECT_NEAR(actual[at], expected[at], 1e-6) << "bottom " << bottom << " diff " << i;
+        }
+      }
+    }
+  }
 }
 
 TYPED_TEST(CommonMathLayerTest, EltwiseGradients) {
@@ -386,8 +436,6 @@ TYPED_TEST(CommonMathLayerTest, MVNNormalisesEachPlane) {
       }
     }
   }
-  vector<Blob<Dtype>*> in_place{bottom.get()};
-  EXPECT_THROW(MakeLayer<Dtype>("type: 'MVN'")->SetUp(bottoms, in_place), ConfigError);
   Blob<Dtype> five_axes(vector<int>{1, 1, 1, 1, 2});
   vector<Blob<Dtype>*> too_many{&five_axes};
   EXPECT_THROW(MakeLayer<Dtype>("type: 'MVN'")->SetUp(too_many, tops), ShapeError);
@@ -412,6 +460,20 @@ TYPED_TEST(CommonMathLayerTest, MVNGradients) {
     Blob<Dtype> top;
     auto layer = MakeLayer<Dtype>(std::string("type: 'MVN' mvn_param { ") + param + " }");
     GradientChecker<Dtype>().CheckGradient(layer.get(), {bottom.get()}, {&top});
+  }
+}
+
+TYPED_TEST(CommonMathLayerTest, MVNInPlaceMatchesOutOfPlace) {
+  typedef TypeParam Dtype;
+  auto input = RandomBlob<Dtype>({2, 3, 2, 2}, 73);
+  auto top_diff = RandomBlob<Dtype>({2, 3, 2, 2}, 74);
+  for (const char* param : {"", "normalize_variance: false", "across_channels: true"}) {
+    SCOPED_TRACE(param);
+    const std::string text = std::string("type: 'MVN' mvn_param { ") + param + " }";
+    const vector<Dtype> expected = RunMaybeInPlace<Dtype>(text, {input.get()}, *top_diff, -1);
+    const vector<Dtype> actual = RunMaybeInPlace<Dtype>(text, {input.get()}, *top_diff, 0);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i], 1e-5) << i;
   }
 }
 

@@ -1,7 +1,8 @@
 // ConcatLayer: joins its bottoms along one axis (concat_param.axis, default 1;
 // the legacy concat_dim is honoured when set). All bottoms must agree on
 // every other dimension. Backward splits the top diff back into the bottoms.
-// With a single bottom the top simply aliases it.
+// With a single bottom the top simply aliases it; otherwise the top may not
+// be one of the bottoms.
 //
 // Ownership: the layer owns nothing; tops and bottoms belong to the Net.
 // Not thread-safe.

@@ -6,10 +6,12 @@
 //  - MAX: the maximum; the gradient goes to the bottom that won, recorded in
 //    an index mask during Forward. As upstream, bottom 1 wins a tie with
 //    bottom 0, and a later bottom wins only when strictly larger.
-// Cannot run in place: Forward overwrites the top before it has read every
-// bottom.
+// May run in place (the top being one of the bottoms): the result is then
+// computed aside, and that bottom's input (for PROD) and the top diff are
+// kept so Backward stays exact.
 //
-// Ownership: the layer owns its MAX index mask. Not thread-safe.
+// Ownership: the layer owns its MAX index mask and in-place buffers.
+// Not thread-safe.
 #pragma once
 
 #include <vector>
@@ -39,6 +41,11 @@ class EltwiseLayer : public Layer<Dtype> {
   // For MAX: which bottom supplied each top element.
   vector<int> max_idx_;
   bool stable_prod_grad_ = true;
+  // The bottom that is also the top, or -1; and the buffers in-place use needs.
+  int in_place_bottom_ = -1;
+  vector<Dtype> result_;
+  vector<Dtype> saved_input_;
+  vector<Dtype> saved_top_diff_;
 };
 
 }  // namespace caffe

@@ -6,7 +6,8 @@
 // Backward is upstream's: with normalize_variance
 //   dx = (dy - mean(dy) - mean(dy * y) * y) / (std + eps),
 // else dx = dy - mean(dy).
-// Cannot run in place (Backward needs the top and its diff separately).
+// May run in place: each group's sums are taken before any value of it is
+// overwritten.
 //
 // Ownership: owns its per-sample statistics. Not thread-safe.
 #pragma once

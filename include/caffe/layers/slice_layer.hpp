@@ -4,7 +4,7 @@
 // range [p_i, p_{i+1}); without slice points the axis is split evenly, which
 // requires the axis length to be a multiple of the number of tops. Backward
 // copies each top diff back into its range. With a single top, it aliases
-// the bottom.
+// the bottom; otherwise no top may be the bottom.
 //
 // Ownership: the layer owns nothing. Not thread-safe.
 #pragma once

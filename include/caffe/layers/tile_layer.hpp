@@ -2,6 +2,7 @@
 // (default 1): the block of all axes from `axis` on is copied `tiles` times
 // in a row, so axis `axis` grows by that factor. E.g. N x C with axis 1 and
 // tiles 3 -> N x 3C holding [x x x] per row. Backward sums the copies.
+// Runs in place only with tiles 1 (a copy-free identity).
 //
 // Ownership: the layer owns nothing. Not thread-safe.
 #pragma once

@@ -27,6 +27,10 @@ void ConcatLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
   } else {
     concat_axis_ = CheckedAxis(this->Describe(), "axis", param.axis(), *bottom[0]);
   }
+  for (size_t i = 0; i < bottom.size() && bottom.size() > 1; ++i) {
+    CAFFE_REQUIRE(top[0] != bottom[i], ConfigError, this->Describe(),
+                  " cannot run in place (its top is bottom ", i, ")");
+  }
   vector<int> top_shape = bottom[0]->shape();
   num_concats_ = bottom[0]->count(0, concat_axis_);
   concat_input_size_ = bottom[0]->count(concat_axis_ + 1);

@@ -22,22 +22,32 @@ void EltwiseLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
 template <typename Dtype>
 void EltwiseLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
                                   const vector<Blob<Dtype>*>& top) {
+  in_place_bottom_ = -1;
   for (size_t i = 0; i < bottom.size(); ++i) {
-    CAFFE_REQUIRE(top[0] != bottom[i], ConfigError, this->Describe(),
-                  " cannot run in place (its top is bottom ", i, ")");
     CAFFE_REQUIRE(bottom[i]->shape() == bottom[0]->shape(), ShapeError, this->Describe(),
                   ": bottom ", i, " has shape ", bottom[i]->shape_string(), " but bottom 0 has ",
                   bottom[0]->shape_string());
+    if (top[0] == bottom[i]) in_place_bottom_ = static_cast<int>(i);
   }
   top[0]->ReshapeLike(*bottom[0]);
-  if (op_ == EltwiseParameter::MAX) max_idx_.resize(bottom[0]->count());
+  const int count = bottom[0]->count();
+  if (op_ == EltwiseParameter::MAX) max_idx_.resize(count);
+  const bool in_place = in_place_bottom_ >= 0;
+  result_.resize(in_place ? count : 0);
+  saved_input_.resize(in_place && op_ == EltwiseParameter::PROD ? count : 0);
+  saved_top_diff_.resize(in_place ? count : 0);
 }
 
 template <typename Dtype>
 void EltwiseLayer<Dtype>::Forward_cpu(const vector<Blob<Dtype>*>& bottom,
                                       const vector<Blob<Dtype>*>& top) {
   const int count = top[0]->count();
-  Dtype* top_data = top[0]->mutable_cpu_data();
+  const bool in_place = in_place_bottom_ >= 0;
+  if (in_place && op_ == EltwiseParameter::PROD) {
+    caffe_copy(count, bottom[in_place_bottom_]->cpu_data(), saved_input_.data());
+  }
+  // In place, the result must not overwrite a bottom that is still being read.
+  Dtype* top_data = in_place ? result_.data() : top[0]->mutable_cpu_data();
   switch (op_) {
     case EltwiseParameter::PROD:
       caffe_mul(count, bottom[0]->cpu_data(), bottom[1]->cpu_data(), top_data);
@@ -74,6 +84,7 @@ void EltwiseLayer<Dtype>::Forward_cpu(const vector<Blob<Dtype>*>& bottom,
     default:
       CAFFE_THROW(ConfigError, this->Describe(), ": unknown operation ", op_);
   }
+  if (in_place) caffe_copy(count, result_.data(), top[0]->mutable_cpu_data());
 }
 
 template <typename Dtype>
@@ -83,6 +94,16 @@ void EltwiseLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
   const int count = top[0]->count();
   const Dtype* top_data = top[0]->cpu_data();
   const Dtype* top_diff = top[0]->cpu_diff();
+  if (in_place_bottom_ >= 0) {
+    // The in-place bottom's diff is the top diff, which the other bottoms still need.
+    caffe_copy(count, top_diff, saved_top_diff_.data());
+    top_diff = saved_top_diff_.data();
+  }
+  auto input = [&](size_t j) {
+    return static_cast<int>(j) == in_place_bottom_ && op_ == EltwiseParameter::PROD
+               ? saved_input_.data()
+               : bottom[j]->cpu_data();
+  };
   for (size_t i = 0; i < bottom.size(); ++i) {
     if (!propagate_down[i]) continue;
     Dtype* bottom_diff = bottom[i]->mutable_cpu_diff();
@@ -93,14 +114,14 @@ void EltwiseLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
           for (size_t j = 0; j < bottom.size(); ++j) {
             if (j == i) continue;
             if (!started) {
-              caffe_copy(count, bottom[j]->cpu_data(), bottom_diff);
+              caffe_copy(count, input(j), bottom_diff);
               started = true;
             } else {
-              caffe_mul(count, bottom_diff, bottom[j]->cpu_data(), bottom_diff);
+              caffe_mul(count, bottom_diff, input(j), bottom_diff);
             }
           }
         } else {
-          caffe_div(count, top_data, bottom[i]->cpu_data(), bottom_diff);
+          caffe_div(count, top_data, input(i), bottom_diff);
         }
         caffe_mul(count, bottom_diff, top_diff, bottom_diff);
         break;

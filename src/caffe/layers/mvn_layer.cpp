@@ -9,13 +9,12 @@ namespace caffe {
 template <typename Dtype>
 void MVNLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
                               const vector<Blob<Dtype>*>& top) {
-  CAFFE_REQUIRE(top[0] != bottom[0], ConfigError, this->Describe(), " cannot run in place");
   CAFFE_REQUIRE(bottom[0]->num_axes() <= 4, ShapeError, this->Describe(),
                 " takes a bottom of at most 4 axes, got ", bottom[0]->shape_string());
   const bool across_channels = this->layer_param_.mvn_param().across_channels();
   groups_ = across_channels ? bottom[0]->num() : bottom[0]->num() * bottom[0]->channels();
   dim_ = groups_ == 0 ? 0 : bottom[0]->count() / groups_;
-  top[0]->ReshapeLike(*bottom[0]);
+  if (top[0] != bottom[0]) top[0]->ReshapeLike(*bottom[0]);
   denominator_.assign(groups_, Dtype(1));
 }
 

@@ -33,6 +33,10 @@ void SliceLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
   } else {
     slice_axis_ = CheckedAxis(this->Describe(), "axis", param.axis(), *bottom[0]);
   }
+  for (size_t i = 0; i < top.size() && top.size() > 1; ++i) {
+    CAFFE_REQUIRE(top[i] != bottom[0], ConfigError, this->Describe(),
+                  " cannot run in place (top ", i, " is the bottom)");
+  }
   vector<int> top_shape = bottom[0]->shape();
   const int axis_dim = bottom[0]->shape(slice_axis_);
   const int num_tops = static_cast<int>(top.size());

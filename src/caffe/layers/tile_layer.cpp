@@ -10,13 +10,15 @@ namespace caffe {
 template <typename Dtype>
 void TileLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
                                const vector<Blob<Dtype>*>& top) {
-  CAFFE_REQUIRE(top[0] != bottom[0], ConfigError, this->Describe(), " cannot run in place");
   const TileParameter& param = this->layer_param_.tile_param();
   const int axis = CheckedAxis(this->Describe(), "tile_param.axis", param.axis(), *bottom[0]);
   CAFFE_REQUIRE(param.has_tiles(), ConfigError, this->Describe(), " needs tile_param.tiles");
   CAFFE_REQUIRE(param.tiles() > 0, ConfigError, this->Describe(),
                 ": tile_param.tiles must be positive, got ", param.tiles());
   tiles_ = param.tiles();
+  // Only a single tile leaves the shape alone, so only then can the top be the bottom.
+  CAFFE_REQUIRE(top[0] != bottom[0] || tiles_ == 1, ConfigError, this->Describe(),
+                " cannot run in place with more than one tile");
   vector<int> top_shape = bottom[0]->shape();
   CAFFE_REQUIRE(static_cast<long long>(top_shape[axis]) * tiles_ <= INT_MAX, ShapeError,
                 this->Describe(), ": ", tiles_, " tiles of bottom shape ",
