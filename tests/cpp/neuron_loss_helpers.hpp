@@ -1,0 +1,56 @@
+// Small helpers shared by the neuron, softmax, loss and accuracy layer tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
+#include <string>
+
+#include "caffe/blob.hpp"
+#include "caffe/layer_factory.hpp"
+#include "caffe/util/io.hpp"
+
+namespace caffe {
+namespace test {
+
+// A layer parameter named "under_test" of `type`, with fields from `text`
+// (protobuf text format, e.g. "relu_param { negative_slope: 0.1 }").
+inline LayerParameter Param(const std::string& type, const std::string& text = "") {
+  LayerParameter param;
+  ReadProtoFromTextString(text, "test parameter", &param);
+  param.set_name("under_test");
+  param.set_type(type);
+  return param;
+}
+
+template <typename Dtype>
+shared_ptr<Layer<Dtype>> MakeLayer(const LayerParameter& param) {
+  return LayerRegistry<Dtype>::CreateLayer(param);
+}
+
+// Reshapes `blob` to `shape` and fills it with `values` in row-major order.
+template <typename Dtype>
+void SetBlob(Blob<Dtype>* blob, const vector<int>& shape, std::initializer_list<double> values) {
+  blob->Reshape(shape);
+  EXPECT_EQ(blob->count(), static_cast<int>(values.size()));
+  int i = 0;
+  for (double v : values) blob->mutable_cpu_data()[i++] = static_cast<Dtype>(v);
+}
+
+// Random integer labels in [0, num_classes).
+template <typename Dtype>
+void FillLabels(Blob<Dtype>* labels, int num_classes) {
+  for (int i = 0; i < labels->count(); ++i) {
+    labels->mutable_cpu_data()[i] = static_cast<Dtype>(caffe_rng_rand() % num_classes);
+  }
+}
+
+inline void ExpectNearRelative(double actual, double expected, double tolerance,
+                               const std::string& what = "") {
+  EXPECT_NEAR(actual, expected, tolerance * std::max(1.0, std::fabs(expected))) << what;
+}
+
+}  // namespace test
+}  // namespace caffe
