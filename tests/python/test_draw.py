@@ -1,0 +1,25 @@
+"""caffe.draw (optional: runs when pydot is installed)."""
+import pytest
+
+pydot = pytest.importorskip('pydot')
+
+import caffe  # noqa: E402
+from caffe import draw  # noqa: E402
+from caffe import layers as L  # noqa: E402
+
+
+def test_graph_has_layers_and_blobs():
+    n = caffe.NetSpec()
+    n.data = L.Input(shape=dict(dim=[1, 1, 8, 8]))
+    n.conv = L.Convolution(n.data, kernel_size=3, num_output=2)
+    n.relu = L.ReLU(n.conv, in_place=True)
+    n.acc = L.Power(n.conv, include=dict(phase=caffe.TEST))
+    proto = n.to_proto()
+    graph = draw.get_pydot_graph(proto, 'LR')
+    names = {node.get_name() for node in graph.get_nodes()}
+    assert {'blob_data', 'blob_conv', 'layer_1_conv', 'layer_2_relu'} <= names
+    edges = {(e.get_source(), e.get_destination()) for e in graph.get_edges()}
+    assert ('layer_2_relu', 'blob_conv') in edges and ('blob_conv', 'layer_2_relu') in edges
+    assert 'kernel size: 3' in graph.get_node('layer_1_conv')[0].get_label()
+    train_only = draw.get_pydot_graph(proto, 'TB', phase=caffe.TRAIN)
+    assert 'layer_3_acc' not in {node.get_name() for node in train_only.get_nodes()}
