@@ -6,6 +6,7 @@ Net accessors return OrderedDicts in the net's order: `net.blobs` (name ->
 Blob), `net.params` (layer name -> list of parameter Blobs, for layers that
 have any) and `net.layer_dict` (layer name -> layer).
 """
+import itertools
 from collections import OrderedDict
 
 import numpy as np
@@ -224,7 +225,13 @@ def _net_forward_backward_all(self, blobs=None, diffs=None, **kwargs):
         raise ConfigError('%s are neither inputs nor outputs of the net' % sorted(unknown))
     forward_results, backward_results = {}, {}
     total = len(next(iter(kwargs.values()))) if kwargs else None
-    for in_batch, diff_batch in zip(self._batch(inputs), self._batch(output_diffs)):
+    if inputs or output_diffs:
+        # Whichever side has no arrays runs with {} alongside every batch.
+        batches = zip(self._batch(inputs) if inputs else itertools.repeat({}),
+                      self._batch(output_diffs) if output_diffs else itertools.repeat({}))
+    else:
+        batches = [({}, {})]
+    for in_batch, diff_batch in batches:
         for name, value in self.forward(blobs=blobs, **in_batch).items():
             forward_results.setdefault(name, []).append(value)
         for name, value in self.backward(diffs=diffs, **diff_batch).items():

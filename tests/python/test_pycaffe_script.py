@@ -189,3 +189,20 @@ def test_bad_shapes_never_abort(files):
     net.blobs['data'].reshape(4, 2, 3, 3)
     out = net.forward(**inputs)
     assert np.isfinite(out['loss'])
+
+
+def test_forward_backward_all(files):
+    net_path, _, weights, _ = files
+    net = caffe.Net(net_path, caffe.TRAIN, weights=weights)
+    rng = np.random.RandomState(9)
+    data = rng.randn(8, 2, 3, 3).astype(np.float32)
+    labels = rng.randint(5, size=8).astype(np.float32)
+    forward, backward = net.forward_backward_all(data=data, label=labels)
+    assert forward['loss'].shape == (2,) and backward['data'].shape == (8, 2, 3, 3)
+    for batch in range(2):
+        items = slice(4 * batch, 4 * batch + 4)
+        expected, _ = numpy_net(data[items].astype(np.float64), labels[items].astype(int),
+                                params_of(net))
+        np.testing.assert_allclose(forward['loss'][batch], expected['loss'], rtol=1e-5)
+        np.testing.assert_allclose(backward['data'][items], expected['data_diff'],
+                                   rtol=1e-4, atol=1e-6)
