@@ -71,11 +71,16 @@ class InternalThread {
   virtual void InternalThreadEntry() {}
   // Called on the child thread with the exception that ended it.
   virtual void InternalThreadFailed(std::exception_ptr error);
+  // For threads that draw no random numbers: starts without taking a draw
+  // from the caller's generator, so adding such a thread leaves seeded runs
+  // unchanged. The child's Caffe::rng() keeps its unseeded state.
+  void StartInternalThreadWithoutSeed();
   // Polled by entry loops that do not block in a queue.
   bool must_stop() const { return stop_ && stop_->requested(); }
 
  private:
-  void Entry(Caffe::Brew mode, unsigned int rand_seed);
+  void Start(bool seed_child, unsigned int rand_seed);
+  void Entry(Caffe::Brew mode, bool seed_child, unsigned int rand_seed);
 
   std::thread thread_;
   std::shared_ptr<internal::StopSignal> stop_;

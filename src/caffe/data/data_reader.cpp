@@ -13,7 +13,9 @@ DataReader::DataReader(const string& source, DataParameter::DB backend, int queu
 
 DataReader::~DataReader() { StopInternalThread(); }
 
-void DataReader::Start() { StartInternalThread(); }
+// Reading draws no random numbers, and must not shift the caller's stream:
+// upstream's data layer reads on its prefetch thread and takes no extra draw.
+void DataReader::Start() { StartInternalThreadWithoutSeed(); }
 
 void DataReader::InternalThreadEntry() {
   std::unique_ptr<db::DB> database(db::GetDB(backend_));

@@ -23,11 +23,14 @@ StopSignal* CurrentStopSignal() { return current_stop_signal; }
 
 InternalThread::~InternalThread() { StopInternalThread(); }
 
-void InternalThread::StartInternalThread() {
+void InternalThread::StartInternalThread() { Start(true, caffe_rng_rand()); }
+
+void InternalThread::StartInternalThreadWithoutSeed() { Start(false, 0); }
+
+void InternalThread::Start(bool seed_child, unsigned int rand_seed) {
   CHECK(!is_started()) << "an InternalThread is started once";
-  const unsigned int rand_seed = caffe_rng_rand();
   stop_ = std::make_shared<internal::StopSignal>();
-  thread_ = std::thread(&InternalThread::Entry, this, Caffe::mode(), rand_seed);
+  thread_ = std::thread(&InternalThread::Entry, this, Caffe::mode(), seed_child, rand_seed);
 }
 
 void InternalThread::StopInternalThread() {
@@ -44,10 +47,10 @@ void InternalThread::InternalThreadFailed(std::exception_ptr error) {
   }
 }
 
-void InternalThread::Entry(Caffe::Brew mode, unsigned int rand_seed) {
+void InternalThread::Entry(Caffe::Brew mode, bool seed_child, unsigned int rand_seed) {
   internal::current_stop_signal = stop_.get();
   Caffe::set_mode(mode);
-  Caffe::set_random_seed(rand_seed);
+  if (seed_child) Caffe::set_random_seed(rand_seed);
   try {
     InternalThreadEntry();
   } catch (const ThreadInterrupted&) {
