@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "caffe/layer_factory.hpp"
@@ -158,14 +160,15 @@ TYPED_TEST(DataLayerTest, SeededMirroredRunsRepeat) {
   EXPECT_LT(mirrored, 45);
 }
 
-TYPED_TEST(DataLayerTest, RandSkipSkipsARandomNumberOfRecords) {
+TYPED_TEST(DataLayerTest, RandSkipIsIgnoredAsInCaffe1) {
   LayerParameter param = this->Param(DigitsDir() + "/train_lmdb", DataParameter::LMDB, 10);
   param.mutable_data_param()->set_rand_skip(1000);
   Caffe::set_random_seed(42);
-  // No transform randomness: the skip is the first draw.
-  const int skip = static_cast<int>(Caffe::rng_t(42)() % 1000);
   auto layer = this->SetUpLayer(param);
-  this->CheckBatches(layer.get(), 10, 1, skip, 28, 28, &TestFixture::Pixel);
+  Caffe::rng_t expected(42);
+  expected();  // the prefetch thread's seed, and nothing for the skip
+  EXPECT_EQ(caffe_rng_rand(), expected());
+  this->CheckBatches(layer.get(), 10, 1, 0, 28, 28, &TestFixture::Pixel);
 }
 
 // Upstream draws from the caller's generator once per transformer seeding
@@ -252,6 +255,31 @@ TYPED_TEST(DataLayerTest, CorruptRecordsAreDataErrorsNamingTheKey) {
       }
     }
   }
+}
+
+// The reader thread fails part-way (a damaged LevelDB table): the error
+// reaches Forward on the main thread, and the layer can still be destroyed.
+TYPED_TEST(DataLayerTest, ReaderFailureReachesForward) {
+  TempDir dir;
+  const string source = CopyFixture("train_leveldb", dir);
+  for (const auto& entry : std::filesystem::directory_iterator(source)) {
+    if (entry.path().extension() != ".ldb") continue;
+    std::fstream table(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    table.seekp(400000);
+    table << string(8000, 'X');
+  }
+  auto layer = this->SetUpLayer(this->Param(source, DataParameter::LEVELDB, 100));
+  int forwards = 0;
+  try {
+    for (; forwards < 20; ++forwards) layer->Forward({}, this->top_);
+    FAIL() << "a damaged table went unnoticed";
+  } catch (const IOError& e) {
+    EXPECT_NE(string(e.what()).find(source), string::npos) << e.what();
+    EXPECT_NE(string(e.what()).find("layer 'data'"), string::npos) << e.what();
+  }
+  EXPECT_GT(forwards, 0);
+  EXPECT_THROW(layer->Forward({}, this->top_), IOError);
+  layer.reset();
 }
 
 TYPED_TEST(DataLayerTest, CorruptFirstRecordFailsSetUp) {

@@ -4,8 +4,10 @@
 // optional label N. Records may hold raw pixels (uint8 or float) or an
 // encoded image (PNG, JPEG, ...); the first record fixes the shape at setup
 // and the first record of each batch fixes that batch's shape. Records are
-// read in key order, starting again at the first after the last; rand_skip
-// skips caffe_rng_rand() % rand_skip records at setup.
+// read in key order from the first, starting again at the first after the
+// last. As in Caffe 1.0, rand_skip is accepted but ignored (only the older
+// Data layer and ImageData honour it), and the only random draws are the
+// transformer's seeds and the prefetch thread's seed.
 //
 // Threads: a DataReader thread reads records, the prefetch thread decodes and
 // transforms them into batches. A record that cannot be used (not a Datum,

@@ -29,7 +29,7 @@ void DataReader::InternalThreadEntry() {
     full_.push(std::move(record));
     cursor->Next();
     if (!cursor->valid()) {
-      DLOG(INFO) << "Restarting data reading from the start of " << source_;
+      LOG(INFO) << "Restarting data prefetching from start.";
       cursor->SeekToFirst();
     }
   }

@@ -37,16 +37,16 @@ void DataLayer<Dtype>::DataLayerSetUp(const vector<Blob<Dtype>*>& bottom,
   CAFFE_REQUIRE(!data_param.source().empty(), ConfigError, this->Describe(),
                 ": data_param.source is not set");
 
+  if (data_param.rand_skip()) {
+    // Upstream Caffe 1.0's Data layer reads from the first record whatever
+    // rand_skip says (and takes no random draw for it); so do we.
+    LOG(WARNING) << this->Describe() << ": data_param.rand_skip is ignored, as in Caffe 1.0";
+  }
   reader_ = std::make_unique<DataReader>(data_param.source(), data_param.backend(),
                                          batch_size * static_cast<int>(this->prefetch_.size()));
   reader_->Start();
   string key;
   try {
-    if (data_param.rand_skip()) {
-      unsigned int skip = caffe_rng_rand() % data_param.rand_skip();
-      LOG(INFO) << this->Describe() << ": skipping the first " << skip << " records";
-      while (skip-- > 0) reader_->Read(&record_);
-    }
     const std::shared_ptr<const DBRecord> first = reader_->Peek();
     key = first->key;
     ParseRecord(*first, &datum_);
