@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -76,8 +77,9 @@ string RecordKey(int line_id, const string& path) {
 }
 
 void RemoveTree(const string& path) {
-  const string command = "rm -rf '" + path + "'";
-  if (std::system(command.c_str()) != 0) LOG(WARNING) << "could not remove " << path;
+  std::error_code error;
+  std::filesystem::remove_all(path, error);
+  if (error) LOG(WARNING) << "could not remove " << path << ": " << error.message();
 }
 
 int Convert(const string& root_folder, const string& list_file, const string& db_name) {
