@@ -42,7 +42,8 @@ class DataReader : public InternalThread {
   void Start();
   // Blocks until the next record is read and moves it into *record.
   void Read(DBRecord* record);
-  // The next record, left for the following Read().
+  // The next record, left for the following Read(); its contents are valid
+  // until that Read() (which moves them out).
   std::shared_ptr<const DBRecord> Peek();
 
   const string& source() const { return source_; }
