@@ -386,6 +386,9 @@ TYPED_TEST(CommonLayerTest, FilterKeepsSelectedItems) {
   EXPECT_THROW(layer->Backward(tops, {true, false, true}, bottoms), ConfigError);
   EXPECT_FALSE(layer->AllowForceBackward(2));
   EXPECT_TRUE(layer->AllowForceBackward(0));
+  auto named = MakeLayer<Dtype>("type: 'Filter' bottom: 'x' bottom: 'keep' top: 'y'");
+  EXPECT_FALSE(named->AllowForceBackward(1));
+  EXPECT_TRUE(named->AllowForceBackward(0));
 
   // Nothing selected: empty tops, zero gradients.
   SetData(&selector, {0, 0, 0, 0});

@@ -26,8 +26,10 @@ class FilterLayer : public Layer<Dtype> {
   const char* type() const override { return "Filter"; }
   int MinBottomBlobs() const override { return 2; }
   int MinTopBlobs() const override { return 1; }
+  // Before SetUp the bottom count comes from the parameter's bottom names.
   bool AllowForceBackward(int bottom_index) const override {
-    return bottom_index != num_bottoms_ - 1;
+    const int num_bottoms = num_bottoms_ > 0 ? num_bottoms_ : this->layer_param_.bottom_size();
+    return bottom_index != num_bottoms - 1;
   }
 
  protected:

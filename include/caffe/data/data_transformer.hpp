@@ -1,0 +1,87 @@
+// DataTransformer<Dtype>: turns one record (Datum, decoded image or blob) into
+// network input, applying upstream Caffe's TransformationParameter exactly:
+//   out = (pixel - mean) * scale, with mean from mean_file (per pixel, taken
+//   at the crop position) or mean_value (one value, or one per channel);
+//   crop_size: a random crop in TRAIN, the centre crop in TEST;
+//   mirror: a random horizontal flip (in both phases, as upstream);
+//   force_color / force_gray: decode encoded images as BGR / grey.
+// Random draws happen in upstream's order (mirror coin, then crop row, then
+// crop column) from the transformer's own generator, seeded by InitRand()
+// from caffe_rng_rand() when the parameters need randomness.
+//
+// Errors: inconsistent parameters (mean_file and mean_value together, both
+// force flags, wrong number of mean values) throw ConfigError; a record that
+// does not fit (too small for the crop, channel count or size unlike the mean,
+// undecodable image) throws DataError. Messages do not name the record: the
+// caller adds its key.
+//
+// Thread-safety: not thread-safe; a data layer's prefetch thread owns it
+// after setup.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "caffe/blob.hpp"
+#include "caffe/common.hpp"
+#include "caffe/proto/caffe.pb.h"
+
+namespace caffe {
+
+template <typename Dtype>
+class DataTransformer {
+ public:
+  // Loads mean_file (a BlobProto) now; IOError/ParseError if it cannot.
+  DataTransformer(const TransformationParameter& param, Phase phase);
+  DISABLE_COPY_AND_ASSIGN(DataTransformer);
+
+  // (Re)seeds the generator when mirror or a TRAIN crop needs one.
+  void InitRand();
+
+  // Writes one item into transformed_blob, which must already have the
+  // shape InferBlobShape gives (num >= 1; only the first item is written).
+  void Transform(const Datum& datum, Blob<Dtype>* transformed_blob);
+  void Transform(const cv::Mat& cv_img, Blob<Dtype>* transformed_blob);
+  // One item per entry, written to consecutive items of transformed_blob.
+  void Transform(const vector<Datum>& datum_vector, Blob<Dtype>* transformed_blob);
+  void Transform(const vector<cv::Mat>& mat_vector, Blob<Dtype>* transformed_blob);
+  // Transforms a whole N-item blob with one random draw for all items.
+  // Subtracts the mean from input_blob in place, as upstream does; shapes
+  // transformed_blob when it is empty.
+  void Transform(Blob<Dtype>* input_blob, Blob<Dtype>* transformed_blob);
+
+  // Shape {1, C, H, W} of one transformed item (encoded datums are decoded).
+  vector<int> InferBlobShape(const Datum& datum);
+  vector<int> InferBlobShape(const cv::Mat& cv_img);
+  vector<int> InferBlobShape(const vector<Datum>& datum_vector);
+  vector<int> InferBlobShape(const vector<cv::Mat>& mat_vector);
+
+  // Decodes an encoded datum as Transform would (honouring force_color and
+  // force_gray), so callers can decode once and use the Mat overloads.
+  cv::Mat DecodeDatum(const Datum& datum) const;
+
+  const TransformationParameter& transform_param() const { return param_; }
+
+ protected:
+  // A uniform draw in [0, n).
+  virtual int Rand(int n);
+  void Transform(const Datum& datum, Dtype* transformed_data);
+
+ private:
+  // Crop offsets for an input of the given size (random only in TRAIN).
+  void CropOffsets(int input_height, int input_width, int* h_off, int* w_off);
+  // Validates mean_values_ against `channels`, replicating a single value.
+  void PrepareMeanValues(int channels);
+  void CheckMeanFileShape(int channels, int height, int width) const;
+  void CheckFits(int channels, int height, int width, const Blob<Dtype>& blob) const;
+
+  TransformationParameter param_;
+  Phase phase_;
+  std::unique_ptr<Caffe::rng_t> rng_;
+  Blob<Dtype> data_mean_;
+  vector<Dtype> mean_values_;
+};
+
+}  // namespace caffe

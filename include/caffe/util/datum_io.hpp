@@ -1,0 +1,57 @@
+// Conversions between image files, OpenCV matrices and Datum records, with
+// upstream Caffe's semantics (convert_imageset and the data layers rely on
+// them producing byte-identical records).
+//
+// Layout: a raw Datum stores uint8 pixels planar (channel, row, column); a
+// cv::Mat is interleaved (row, column, channel) in OpenCV's BGR order. An
+// encoded Datum stores a compressed image file (PNG, JPEG, ...) in `data`.
+//
+// Functions that read files return false (and log) when the file cannot be
+// read or decoded, as upstream does, so a tool can skip the entry; decoding a
+// record throws DataError instead, because a damaged record is a data error.
+// All functions are thread-safe.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <string>
+
+#include "caffe/common.hpp"
+#include "caffe/proto/caffe.pb.h"
+
+namespace caffe {
+
+// Reads an image; resizes it (bilinear) when both height and width are > 0.
+// Returns an empty Mat when the file cannot be read.
+cv::Mat ReadImageToCVMat(const string& filename, int height, int width, bool is_color);
+cv::Mat ReadImageToCVMat(const string& filename, bool is_color = true);
+
+// Reads `filename` into `datum` as convert_imageset does. With a non-empty
+// `encoding` ("png", "jpg", ...) the datum holds an encoded image: the file's
+// own bytes when they already match (same extension, colour mode, no resize),
+// otherwise the image re-encoded. Without it the datum holds raw pixels.
+bool ReadImageToDatum(const string& filename, int label, int height, int width,
+                      bool is_color, const string& encoding, Datum* datum);
+// The file's bytes as an encoded datum.
+bool ReadFileToDatum(const string& filename, int label, Datum* datum);
+
+// Decodes an encoded datum keeping the image's own channel count and depth;
+// throws DataError when the bytes are not a decodable image.
+cv::Mat DecodeDatumToCVMatNative(const Datum& datum);
+// Decodes an encoded datum to 3-channel BGR (is_color) or 1-channel grey.
+cv::Mat DecodeDatumToCVMat(const Datum& datum, bool is_color);
+// Replaces an encoded datum by its raw pixels; false if it was not encoded.
+bool DecodeDatumNative(Datum* datum);
+bool DecodeDatum(Datum* datum, bool is_color);
+
+// Raw datum <-> 8-bit Mat. DatumToCVMat throws DataError when the datum is
+// encoded or its byte count does not match channels x height x width.
+cv::Mat DatumToCVMat(const Datum& datum);
+// Throws DataError unless the Mat is 8-bit.
+void CVMatToDatum(const cv::Mat& cv_img, Datum* datum);
+
+// Throws DataError unless a raw datum's shape is positive and its uint8 or
+// float payload holds exactly channels x height x width values.
+void CheckRawDatumSize(const Datum& datum);
+
+}  // namespace caffe

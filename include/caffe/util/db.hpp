@@ -1,0 +1,72 @@
+// Key-value databases holding serialized records (Datum and friends).
+//
+// DB is the backend-neutral handle; GetDB() builds an LMDB or LevelDB one.
+// Ownership: GetDB, NewCursor and NewTransaction return objects the caller
+// owns (wrap them in a smart pointer). A Cursor or Transaction must be
+// destroyed before the DB that made it is closed or destroyed.
+//
+// Errors: a database that does not exist or cannot be opened/read/written
+// throws IOError naming the path and carrying the library's own message.
+//
+// Thread-safety: one DB may hand out cursors to several threads; each Cursor
+// and Transaction is used by one thread at a time.
+#pragma once
+
+#include <string>
+
+#include "caffe/common.hpp"
+#include "caffe/proto/caffe.pb.h"
+
+namespace caffe {
+namespace db {
+
+// READ opens an existing database read-only; WRITE opens an existing one for
+// writing; NEW creates one and fails if something already exists there.
+enum Mode { READ, WRITE, NEW };
+
+// Iterates the records of a database in key order. A new cursor is
+// positioned at the first record.
+class Cursor {
+ public:
+  Cursor() = default;
+  virtual ~Cursor() = default;
+  DISABLE_COPY_AND_ASSIGN(Cursor);
+
+  virtual void SeekToFirst() = 0;
+  virtual void Next() = 0;
+  // The current record; only meaningful while valid().
+  virtual string key() const = 0;
+  virtual string value() const = 0;
+  // False once Next() moved past the last record (or the DB is empty).
+  virtual bool valid() const = 0;
+};
+
+// Buffers writes; Commit() makes them durable in one go.
+class Transaction {
+ public:
+  Transaction() = default;
+  virtual ~Transaction() = default;
+  DISABLE_COPY_AND_ASSIGN(Transaction);
+
+  virtual void Put(const string& key, const string& value) = 0;
+  virtual void Commit() = 0;
+};
+
+class DB {
+ public:
+  DB() = default;
+  virtual ~DB() = default;
+  DISABLE_COPY_AND_ASSIGN(DB);
+
+  virtual void Open(const string& source, Mode mode) = 0;
+  virtual void Close() = 0;
+  virtual Cursor* NewCursor() = 0;
+  virtual Transaction* NewTransaction() = 0;
+};
+
+DB* GetDB(DataParameter::DB backend);
+// "lmdb" or "leveldb"; anything else is a ConfigError.
+DB* GetDB(const string& backend);
+
+}  // namespace db
+}  // namespace caffe
