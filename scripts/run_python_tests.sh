@@ -34,7 +34,13 @@ cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DCAFFE_BUILD_PYTHO
   || { cat "$root/build.python.cmake.log"; exit 1; }
 grep -q "pycaffe: Python" "$root/build.python.cmake.log" \
   || { cat "$root/build.python.cmake.log"; echo "run_python_tests: pycaffe is not configured" >&2; exit 1; }
-cmake --build "$root/build" -j "$(nproc)" --target pycaffe tool_caffe
+targets=(pycaffe tool_caffe)
+# The data-layer test builds its LMDB with convert_imageset when it exists.
+known_targets="$(cmake --build "$root/build" --target help 2>/dev/null || true)"
+if grep -q tool_convert_imageset <<< "$known_targets"; then
+  targets+=(tool_convert_imageset)
+fi
+cmake --build "$root/build" -j "$(nproc)" --target "${targets[@]}"
 
 export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"
 export CAFFE_TOOL="$root/build/tools/caffe"

@@ -1,5 +1,6 @@
-"""The `caffe` command of a pip installation: runs the caffe tool binary
-shipped inside the package (caffe/bin/caffe).
+"""The commands of a pip installation (`caffe`, `convert_imageset`,
+`compute_image_mean`): each runs the tool binary of the same name shipped
+inside the package (caffe/bin/).
 
 The binary embeds the Python it was built against for Python layers; giving
 it this interpreter's sys.path lets those layers import what this Python
@@ -9,17 +10,29 @@ import os
 import sys
 
 
-def main():
-    binary = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'bin', 'caffe')
+def run(name):
+    binary = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'bin', name)
     if not os.path.exists(binary):
-        sys.stderr.write('caffe: error: the caffe tool was not installed with this package '
-                         '(expected %s)\n' % binary)
+        sys.stderr.write('%s: error: this tool was not installed with the caffe package '
+                         '(expected %s)\n' % (name, binary))
         return 1
     env = dict(os.environ)
     paths = [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]
     paths += [p for p in sys.path if p and p not in paths]
     env['PYTHONPATH'] = os.pathsep.join(paths)
     os.execve(binary, [binary] + sys.argv[1:], env)
+
+
+def main():
+    return run('caffe')
+
+
+def convert_imageset():
+    return run('convert_imageset')
+
+
+def compute_image_mean():
+    return run('compute_image_mean')
 
 
 if __name__ == '__main__':

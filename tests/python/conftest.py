@@ -65,6 +65,7 @@ def caffe_tool():
         return subprocess.run([tool] + list(args), cwd=cwd, env=full_env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               universal_newlines=True, timeout=300)
+    run.tool = tool
     return run
 
 

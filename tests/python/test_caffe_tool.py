@@ -4,6 +4,8 @@ failing layer ends the run with exit code 1 and its traceback."""
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -96,7 +98,6 @@ def test_tool_snapshot_loads_in_pycaffe(tmp_path, caffe_tool):
     job = job_dir(tmp_path, python_only_net(), max_iter=5, test_interval=100)
     result = caffe_tool('train', '-solver', str(job / 'solver.prototxt'), cwd=str(job))
     assert result.returncode == 0, result.stderr[-3000:]
-    import sys
     sys.path.insert(0, str(job))
     try:
         net = caffe.Net(str(job / 'train_val.prototxt'), caffe.TEST,
@@ -236,3 +237,51 @@ layer { name: "accuracy_top2" type: "Accuracy" bottom: "ip" bottom: "label"
     assert logged_test_outputs(log, 'py_accuracy_top2') == logged_test_outputs(log, 'accuracy_top2')
     assert len(logged_test_outputs(log, 'accuracy')) == 4
     assert logged_test_outputs(log, 'accuracy')[-1] >= 0.6
+
+
+def write_pgm_dataset(folder, count, size, classes, seed):
+    """Gray PGM images whose brightness encodes the class, and the list
+    file convert_imageset reads."""
+    rng = np.random.RandomState(seed)
+    folder.mkdir()
+    lines = []
+    for index in range(count):
+        label = index % classes
+        pixels = (40 + 80 * label + rng.randint(0, 30, (size, size))).astype(np.uint8)
+        name = 'img%03d.pgm' % index
+        (folder / name).write_bytes(b'P5\n%d %d\n255\n' % (size, size) + pixels.tobytes())
+        lines.append('%s %d' % (name, label))
+    list_file = folder.parent / (folder.name + '.txt')
+    list_file.write_text('\n'.join(lines) + '\n')
+    return str(list_file)
+
+
+@requires_layers('Data', 'InnerProduct', 'SoftmaxWithLoss', 'Accuracy', 'Split')
+def test_python_layers_with_the_threaded_data_layer(tmp_path, caffe_tool):
+    """The DIGITS set-up end to end: an LMDB read by the prefetching Data
+    layer, rotated by the Python layer in TRAIN, scored by both accuracy
+    layers in TEST."""
+    convert = os.path.join(os.path.dirname(caffe_tool.tool), 'convert_imageset')
+    if not os.path.exists(convert):
+        pytest.skip('convert_imageset is not built')
+    list_file = write_pgm_dataset(tmp_path / 'images', 48, 6, 3, seed=5)
+    subprocess.run([convert, '--gray', '--shuffle', str(tmp_path / 'images') + '/', list_file,
+                    str(tmp_path / 'lmdb')], check=True, stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE)
+    data = '''layer {{ name: "data" type: "Data" top: "data" top: "label"
+  transform_param {{ scale: 0.00390625 }}
+  data_param {{ source: "{db}" backend: LMDB batch_size: 16 }} }}
+'''.format(db=str(tmp_path / 'lmdb'))
+    text = ('name: "digits_lmdb"\n' + data + ROTATION + '''
+layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip"
+  inner_product_param { num_output: 3 weight_filler { type: "xavier" } } }
+layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip" bottom: "label" top: "loss" }
+layer { name: "accuracy" type: "Accuracy" bottom: "ip" bottom: "label" top: "accuracy"
+  include { phase: TEST } }
+''' + accuracy('py_accuracy', 1))
+    job = job_dir(tmp_path, text, max_iter=60, test_interval=20, base_lr=0.5)
+    result = caffe_tool('train', '-solver', str(job / 'solver.prototxt'), cwd=str(tmp_path))
+    log = result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert logged_test_outputs(log, 'py_accuracy') == logged_test_outputs(log, 'accuracy')
+    assert len(logged_test_outputs(log, 'accuracy')) == 4
