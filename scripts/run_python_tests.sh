@@ -29,11 +29,12 @@ if ! have_requirements "$python"; then
   fi
 fi
 
+mkdir -p "$root/build"
+cmake_log="$root/build/python.cmake.log"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DCAFFE_BUILD_PYTHON=ON \
-  -DPython3_EXECUTABLE="$python" > "$root/build.python.cmake.log" 2>&1 \
-  || { cat "$root/build.python.cmake.log"; exit 1; }
-grep -q "pycaffe: Python" "$root/build.python.cmake.log" \
-  || { cat "$root/build.python.cmake.log"; echo "run_python_tests: pycaffe is not configured" >&2; exit 1; }
+  -DPython3_EXECUTABLE="$python" > "$cmake_log" 2>&1 || { cat "$cmake_log"; exit 1; }
+grep -q "pycaffe: Python" "$cmake_log" \
+  || { cat "$cmake_log"; echo "run_python_tests: pycaffe is not configured" >&2; exit 1; }
 targets=(pycaffe tool_caffe)
 # The data-layer test builds its LMDB with convert_imageset when it exists.
 known_targets="$(cmake --build "$root/build" --target help 2>/dev/null || true)"
@@ -46,7 +47,8 @@ export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"
 export CAFFE_TOOL="$root/build/tools/caffe"
 cd "$root"
 status=0
-"$python" -m pytest -p no:cacheprovider tests/python "$@" || status=$?
+# No cache or benchmark folders are left in the source tree.
+"$python" -m pytest -p no:cacheprovider -p no:benchmark tests/python "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "run_python_tests: pytest collected no tests" >&2
   exit 1
