@@ -10,7 +10,7 @@ packages=(
   liblmdb-dev libleveldb-dev libsnappy-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopenblas-dev libboost-dev
-  pybind11-dev libgtest-dev python3-dev
+  pybind11-dev libgtest-dev python3-dev procps
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -74,6 +74,11 @@ class Layer {
   }
   void set_param_propagate_down(int param_id, bool value);
 
+  // Called when training resumes from a snapshot: a layer that streams data
+  // (a database reader) moves on as if `passes` forward passes had run, so a
+  // resumed run sees the same records as an uninterrupted one.
+  virtual void SkipForwardPasses(int64_t passes) {}
+
   // "layer 'conv1' (Convolution)", for error messages.
   string Describe() const;
 

@@ -50,6 +50,9 @@ class Net {
   void Update();
   void ClearParamDiffs();
 
+  // Tells every layer that `passes` forward passes already happened (resume).
+  void SkipForwardPasses(int64_t passes);
+
   // Makes this net's layers use `other`'s parameter blobs (matched by layer name).
   void ShareTrainedLayersWith(const Net* other);
   // Copies parameters from layers with matching names; other layers are left

@@ -429,6 +429,11 @@ void Net<Dtype>::ClearParamDiffs() {
 }
 
 template <typename Dtype>
+void Net<Dtype>::SkipForwardPasses(int64_t passes) {
+  for (auto& layer : layers_) layer->SkipForwardPasses(passes);
+}
+
+template <typename Dtype>
 void Net<Dtype>::ShareTrainedLayersWith(const Net* other) {
   for (size_t i = 0; i < other->layers().size(); ++i) {
     const string& name = other->layer_names()[i];

@@ -347,6 +347,16 @@ void Solver<Dtype>::Restore(const char* state_file) {
   }
   current_step_ = state.current_step();
   RestoreSolverState(state);
+  // Unlike upstream, which restarts every data layer at its first record,
+  // move the data on to where the interrupted run was.
+  net_->SkipForwardPasses(static_cast<int64_t>(iter_) * param_.iter_size());
+  int64_t tests_run = 0;
+  for (int t = 0; param_.test_interval() > 0 && t < iter_; t += param_.test_interval()) {
+    if (t > 0 || param_.test_initialization()) ++tests_run;
+  }
+  for (size_t i = 0; i < test_nets_.size(); ++i) {
+    test_nets_[i]->SkipForwardPasses(tests_run * param_.test_iter(i));
+  }
 }
 
 template <typename Dtype>

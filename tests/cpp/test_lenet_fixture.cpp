@@ -27,7 +27,7 @@ struct TrainLog {
 TrainLog ParseLog(const string& path) {
   TrainLog log;
   std::ifstream in(path);
-  const std::regex iteration(R"(Iteration (\d+) \(.*\), loss = ([-0-9.e+]+))");
+  const std::regex iteration(R"(Iteration (\d+)(?: \(.*\))?, loss = ([-0-9.e+]+))");
   const std::regex accuracy(R"(Test net output #\d+: accuracy = ([-0-9.e+]+))");
   string line;
   std::smatch match;
@@ -84,7 +84,8 @@ void ExpectSameWeights(const string& ours_path, const string& theirs_path) {
         largest = std::max(largest, std::fabs(double(expected.cpu_data()[i])));
         worst = std::max(worst, std::fabs(double(expected.cpu_data()[i]) - actual.cpu_data()[i]));
       }
-      EXPECT_LE(worst, 1e-3 * largest) << layer.name() << " blob " << b;
+      EXPECT_LE(worst, 1e-3 * largest)
+          << ours_path << " vs " << theirs_path << ": " << layer.name() << " blob " << b;
       ++compared;
     }
   }
@@ -130,12 +131,16 @@ TEST(LenetFixtureTest, TrainingReproducesUpstream) {
 TEST(LenetFixtureTest, UpstreamSolverStateResumes) {
   const string ref = ReferenceDir() + "/lenet";
   const string dir = PrepareRun("upstream_state");
+  // upstream's state names its weights out/digits_iter_15.caffemodel.
   Shell("cp " + ref + "/after15.caffemodel " + dir + "/out/digits_iter_15.caffemodel && cp " +
         ref + "/after15.solverstate " + dir + "/upstream15.solverstate");
   RunCaffeTrain(dir, "-snapshot upstream15.solverstate", "resume.log");
   const TrainLog resumed = ParseLog(dir + "/resume.log");
+  ASSERT_FALSE(resumed.losses.empty()) << "see " << dir << "/resume.log";
   EXPECT_EQ(resumed.losses.begin()->first, 15);
   EXPECT_EQ(resumed.losses.rbegin()->first, 30);
+  // The data continues where upstream's run was, so we end on its weights.
+  ExpectSameWeights(dir + "/out/digits_iter_30.caffemodel", ref + "/after30.caffemodel");
   Shell("rm -rf " + DirName(dir));
 }
 

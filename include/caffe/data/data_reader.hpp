@@ -34,8 +34,10 @@ struct DBRecord {
 
 class DataReader : public InternalThread {
  public:
-  // Up to `queue_depth` records are read ahead of the consumer.
-  DataReader(const string& source, DataParameter::DB backend, int queue_depth);
+  // Up to `queue_depth` records are read ahead of the consumer. The first
+  // `skip_records` records (counted around the end) are passed over unread.
+  DataReader(const string& source, DataParameter::DB backend, int queue_depth,
+             uint64_t skip_records = 0);
   ~DataReader() override;
 
   // Launches the reading thread.
@@ -59,6 +61,7 @@ class DataReader : public InternalThread {
 
   const string source_;
   const DataParameter::DB backend_;
+  const uint64_t skip_records_;
   BlockingQueue<std::shared_ptr<DBRecord>> free_;
   BlockingQueue<std::shared_ptr<DBRecord>> full_;
   std::exception_ptr error_;

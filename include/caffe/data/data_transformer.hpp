@@ -39,6 +39,9 @@ class DataTransformer {
 
   // (Re)seeds the generator when mirror or a TRAIN crop needs one.
   void InitRand();
+  // Puts the generator where it would be after transforming `items` items
+  // since the last InitRand() (each item takes a fixed number of draws).
+  void RestartRandAfter(uint64_t items);
 
   // Writes one item into transformed_blob, which must already have the
   // shape InferBlobShape gives (num >= 1; only the first item is written).
@@ -80,6 +83,7 @@ class DataTransformer {
   TransformationParameter param_;
   Phase phase_;
   std::unique_ptr<Caffe::rng_t> rng_;
+  unsigned int rng_seed_ = 0;
   Blob<Dtype> data_mean_;
   vector<Dtype> mean_values_;
 };

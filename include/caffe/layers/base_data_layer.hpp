@@ -73,9 +73,15 @@ class BasePrefetchingDataLayer : public BaseDataLayer<Dtype>, public InternalThr
   // BaseDataLayer::LayerSetUp, then allocates the batches, reseeds the
   // transformer and starts the prefetch thread.
   void LayerSetUp(const vector<Blob<Dtype>*>& bottom, const vector<Blob<Dtype>*>& top) override;
+  // Drops the prefetched batches, lets the subclass move its source on by
+  // `passes` batches (SkipBatches), and restarts prefetching.
+  void SkipForwardPasses(int64_t passes) override;
 
  protected:
   void Forward_cpu(const vector<Blob<Dtype>*>& bottom, const vector<Blob<Dtype>*>& top) override;
+  // Called with the prefetch thread stopped: the next load_batch must
+  // produce what the `batches`-th batch after the first would have been.
+  virtual void SkipBatches(int64_t batches) = 0;
   void InternalThreadEntry() override;
   void InternalThreadFailed(std::exception_ptr error) override;
   // Fills `batch` (data_, and label_ when output_labels_); runs on the

@@ -40,10 +40,13 @@ class DataLayer : public BasePrefetchingDataLayer<Dtype> {
 
  protected:
   void load_batch(Batch<Dtype>* batch) override;
+  void SkipBatches(int64_t batches) override;
 
  private:
   // Parses one record; DataError naming the key when it is not a Datum.
   void ParseRecord(const DBRecord& record, Datum* datum) const;
+  // Records the reader keeps ready: all the prefetched batches' worth.
+  int ReadAhead() const;
   // "database <source>, record '<key>': ".
   string RecordContext(const string& key) const;
 

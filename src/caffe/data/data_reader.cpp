@@ -4,8 +4,9 @@
 
 namespace caffe {
 
-DataReader::DataReader(const string& source, DataParameter::DB backend, int queue_depth)
-    : source_(source), backend_(backend) {
+DataReader::DataReader(const string& source, DataParameter::DB backend, int queue_depth,
+                       uint64_t skip_records)
+    : source_(source), backend_(backend), skip_records_(skip_records) {
   CAFFE_REQUIRE(queue_depth > 0, ConfigError, "DataReader for ", source,
                 ": queue depth must be positive, got ", queue_depth);
   for (int i = 0; i < queue_depth; ++i) free_.push(std::make_shared<DBRecord>());
@@ -22,6 +23,16 @@ void DataReader::InternalThreadEntry() {
   database->Open(source_, db::READ);
   std::unique_ptr<db::Cursor> cursor(database->NewCursor());
   CAFFE_REQUIRE(cursor->valid(), DataError, "database ", source_, " holds no records");
+  uint64_t to_skip = skip_records_;
+  for (uint64_t passed = 0; to_skip > 0 && !must_stop(); --to_skip) {
+    cursor->Next();
+    ++passed;
+    if (!cursor->valid()) {
+      // Now the record count is known: skip only the remainder of a lap.
+      to_skip = (to_skip - 1) % passed + 1;
+      cursor->SeekToFirst();
+    }
+  }
   for (;;) {
     std::shared_ptr<DBRecord> record = free_.pop();
     record->key = cursor->key();

@@ -27,10 +27,21 @@ template <typename Dtype>
 void DataTransformer<Dtype>::InitRand() {
   const bool needs_rand = param_.mirror() || (phase_ == TRAIN && param_.crop_size());
   if (needs_rand) {
-    rng_ = std::make_unique<Caffe::rng_t>(caffe_rng_rand());
+    rng_seed_ = caffe_rng_rand();
+    rng_ = std::make_unique<Caffe::rng_t>(rng_seed_);
   } else {
     rng_.reset();
   }
+}
+
+template <typename Dtype>
+void DataTransformer<Dtype>::RestartRandAfter(uint64_t items) {
+  if (!rng_) return;
+  // Per item: one mirror coin, then a crop row and column in TRAIN.
+  const uint64_t draws_per_item =
+      (param_.mirror() ? 1 : 0) + ((phase_ == TRAIN && param_.crop_size()) ? 2 : 0);
+  rng_->seed(rng_seed_);
+  rng_->discard(items * draws_per_item);
 }
 
 template <typename Dtype>

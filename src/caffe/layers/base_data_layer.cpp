@@ -66,6 +66,24 @@ void BasePrefetchingDataLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bot
 }
 
 template <typename Dtype>
+void BasePrefetchingDataLayer<Dtype>::SkipForwardPasses(int64_t passes) {
+  if (passes <= 0) return;
+  StopInternalThread();
+  Batch<Dtype>* batch = nullptr;
+  while (prefetch_full_.try_pop(&batch)) {
+    if (batch) prefetch_free_.push(batch);
+  }
+  if (prefetch_current_) {
+    prefetch_free_.push(prefetch_current_);
+    prefetch_current_ = nullptr;
+  }
+  error_ = nullptr;
+  SkipBatches(passes);
+  // No seed draw: the restart must not shift the caller's random stream.
+  StartInternalThreadWithoutSeed();
+}
+
+template <typename Dtype>
 void BasePrefetchingDataLayer<Dtype>::InternalThreadEntry() {
   for (;;) {
     Batch<Dtype>* batch = prefetch_free_.pop();

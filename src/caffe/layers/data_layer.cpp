@@ -43,7 +43,7 @@ void DataLayer<Dtype>::DataLayerSetUp(const vector<Blob<Dtype>*>& bottom,
     LOG(WARNING) << this->Describe() << ": data_param.rand_skip is ignored, as in Caffe 1.0";
   }
   reader_ = std::make_unique<DataReader>(data_param.source(), data_param.backend(),
-                                         batch_size * static_cast<int>(this->prefetch_.size()));
+                                         ReadAhead());
   reader_->Start();
   string key;
   try {
@@ -64,6 +64,22 @@ void DataLayer<Dtype>::DataLayerSetUp(const vector<Blob<Dtype>*>& bottom,
     top[1]->Reshape(label_shape);
     for (auto& batch : this->prefetch_) batch->label_.Reshape(label_shape);
   }
+}
+
+template <typename Dtype>
+int DataLayer<Dtype>::ReadAhead() const {
+  return static_cast<int>(this->layer_param_.data_param().batch_size()) *
+         static_cast<int>(this->prefetch_.size());
+}
+
+template <typename Dtype>
+void DataLayer<Dtype>::SkipBatches(int64_t batches) {
+  const DataParameter& data_param = this->layer_param_.data_param();
+  const uint64_t records = static_cast<uint64_t>(batches) * data_param.batch_size();
+  reader_ = std::make_unique<DataReader>(data_param.source(), data_param.backend(), ReadAhead(),
+                                         records);
+  reader_->Start();
+  this->data_transformer_->RestartRandAfter(records);
 }
 
 template <typename Dtype>
