@@ -95,7 +95,7 @@ struct AugmentedImage {
   SampledParams params;
   // Caller-owned working memory of the pipeline.
   vector<uint8_t> scratch;
-  vector<float> coords;
+  vector<float> float_scratch;
 };
 
 class Augmenter {

@@ -522,7 +522,7 @@ void Augmenter::Render(const uint8_t* src, const SampledParams& p,
                            p.out_height, p.out_width, p.matrix,
                            param_.interpolation(), param_.padding(),
                            fill.data(), &noise};
-  internal::Warp(job, &out->coords, stage);
+  internal::Warp(job, &out->float_scratch, stage);
 
   vector<uint8_t> op_scratch;
   for (const PolicyPixelOp& op : p.policy_ops) {

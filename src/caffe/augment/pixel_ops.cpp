@@ -229,63 +229,88 @@ void RunPixelChain(const PixelChain& chain, const SampledParams& p,
     }
     return;
   }
-  const float* table = NormalQuantileTable();
-  const uint64_t noise_key = HashCombine(p.pixel_seed, kNoiseStream);
-  const uint64_t sp_key = HashCombine(p.pixel_seed, kSaltPepperStream);
-  const float noise_std = static_cast<float>(chain.noise_std);
-  const double half_sp = chain.salt_pepper / 2;
+  // Each step is one simple pass over the float image, which the compiler
+  // vectorises; the image stays in cache between passes.
+  out->float_scratch.resize(count);
+  float* v = out->float_scratch.data();
+  for (size_t i = 0; i < count; ++i) v[i] = stage[i];
+  if (chain.color) {
+    float m[12];
+    for (int i = 0; i < 12; ++i) m[i] = static_cast<float>(chain.matrix[i]);
+    if (c == 3) {
+      for (int i = 0; i < pixels; ++i) {
+        float* px = v + 3 * i;
+        const float r0 = px[0], r1 = px[1], r2 = px[2];
+        px[0] = std::min(255.f, std::max(0.f, m[0] * r0 + m[1] * r1 + m[2] * r2 + m[3]));
+        px[1] = std::min(255.f, std::max(0.f, m[4] * r0 + m[5] * r1 + m[6] * r2 + m[7]));
+        px[2] = std::min(255.f, std::max(0.f, m[8] * r0 + m[9] * r1 + m[10] * r2 + m[11]));
+      }
+    } else {
+      // Without 3 colour channels only brightness and contrast act; they
+      // scale every channel alike (matrix entry 0 and offset entry 3).
+      const float gain = m[0], offset = m[3];
+      for (size_t i = 0; i < count; ++i) {
+        v[i] = std::min(255.f, std::max(0.f, gain * v[i] + offset));
+      }
+    }
+  }
+  if (chain.gamma) {
+    for (size_t i = 0; i < count; ++i) {
+      v[i] = chain.gamma_lut[static_cast<int>(v[i] + 0.5f)];
+    }
+  }
   const bool has_offset =
       chain.offset[0] != 0 || chain.offset[1] != 0 || chain.offset[2] != 0;
-  float mat[12];
-  for (int i = 0; i < 12; ++i) mat[i] = static_cast<float>(chain.matrix[i]);
-  const int cc = std::min(c, 3);
-  float px[3];
-  float vals[64];
-  std::vector<float> wide;
-  float* v = vals;
-  if (c > 64) {
-    wide.resize(c);
-    v = wide.data();
+  if (has_offset && c == 3) {
+    const float o0 = static_cast<float>(chain.offset[0]);
+    const float o1 = static_cast<float>(chain.offset[1]);
+    const float o2 = static_cast<float>(chain.offset[2]);
+    for (int i = 0; i < pixels; ++i) {
+      v[3 * i] += o0;
+      v[3 * i + 1] += o1;
+      v[3 * i + 2] += o2;
+    }
   }
-  for (int i = 0; i < pixels; ++i) {
-    const uint8_t* s = stage + static_cast<size_t>(i) * c;
-    for (int k = 0; k < c; ++k) v[k] = s[k];
-    if (chain.color) {
-      for (int k = 0; k < cc; ++k) px[k] = v[k];
-      for (int k = 0; k < cc; ++k) {
-        float acc = mat[k * 4 + 3];
-        for (int j = 0; j < cc; ++j) acc += mat[k * 4 + j] * px[j];
-        v[k] = std::min(255.f, std::max(0.f, acc));
+  if (chain.noise_std > 0) {
+    // NoiseAt(i) uses hash i / 4 and its 16-bit lane i % 4: one hash feeds
+    // four values.
+    const float* table = NormalQuantileTable();
+    const uint64_t key = HashCombine(p.pixel_seed, kNoiseStream);
+    const float std_dev = static_cast<float>(chain.noise_std);
+    const size_t quads = count / 4;
+    for (size_t q = 0; q < quads; ++q) {
+      const uint64_t bits = CounterHash(key, q);
+      float* d = v + 4 * q;
+      d[0] += std_dev * table[bits & 0xffff];
+      d[1] += std_dev * table[(bits >> 16) & 0xffff];
+      d[2] += std_dev * table[(bits >> 32) & 0xffff];
+      d[3] += std_dev * table[bits >> 48];
+    }
+    for (size_t i = 4 * quads; i < count; ++i) {
+      v[i] += std_dev * NoiseAt(table, key, i);
+    }
+  }
+  if (has_offset || chain.noise_std > 0) {
+    for (size_t i = 0; i < count; ++i) v[i] = std::min(255.f, std::max(0.f, v[i]));
+  }
+  if (chain.salt_pepper > 0) {
+    const uint64_t key = HashCombine(p.pixel_seed, kSaltPepperStream);
+    const double half = chain.salt_pepper / 2;
+    for (int i = 0; i < pixels; ++i) {
+      const double r = ToUnit(CounterHash(key, i));
+      if (r < chain.salt_pepper) {
+        const float value = r < half ? 0.f : 255.f;
+        for (int k = 0; k < c; ++k) v[i * c + k] = value;
       }
     }
-    if (chain.gamma) {
-      for (int k = 0; k < c; ++k) v[k] = chain.gamma_lut[Round8(v[k])];
+  }
+  if (to_float) {
+    for (int i = 0; i < pixels; ++i) {
+      for (int k = 0; k < c; ++k) f32[k * pixels + i] = v[i * c + k];
     }
-    if (has_offset) {
-      for (int k = 0; k < cc; ++k) v[k] += static_cast<float>(chain.offset[k]);
-    }
-    if (noise_std > 0) {
-      const uint64_t base = static_cast<uint64_t>(i) * c;
-      for (int k = 0; k < c; ++k) {
-        v[k] += noise_std * NoiseAt(table, noise_key, base + k);
-      }
-    }
-    if (has_offset || noise_std > 0) {
-      for (int k = 0; k < c; ++k) v[k] = std::min(255.f, std::max(0.f, v[k]));
-    }
-    if (half_sp > 0) {
-      const double r = ToUnit(CounterHash(sp_key, i));
-      if (r < 2 * half_sp) {
-        const float value = r < half_sp ? 0.f : 255.f;
-        for (int k = 0; k < c; ++k) v[k] = value;
-      }
-    }
-    if (to_float) {
-      for (int k = 0; k < c; ++k) f32[k * pixels + i] = v[k];
-    } else {
-      uint8_t* d = u8 + static_cast<size_t>(i) * c;
-      for (int k = 0; k < c; ++k) d[k] = Round8(v[k]);
-    }
+  } else {
+    // Values are within [0, 255] here, so rounding is a biased truncation.
+    for (size_t i = 0; i < count; ++i) u8[i] = static_cast<uint8_t>(v[i] + 0.5f);
   }
 }
 
