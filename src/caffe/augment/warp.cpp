@@ -17,6 +17,7 @@
 #include <cstring>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#include <xmmintrin.h>
 #endif
 
 #include "caffe/augment/kernels.hpp"
@@ -102,8 +103,9 @@ inline void SampleBicubic(const WarpJob& job, double x, double y,
 // each tap pair: each source row is one 8-byte load, and both lerps run in
 // 16-bit lanes on values scaled by 64 with 15-bit fractions (error well
 // under a tenth of a grey level before the final rounding).
-inline void Bilinear3Sse(const uint8_t* s0, const uint8_t* s1, int fx15,
-                         int fy15, bool spill, uint8_t* out) {
+// fx16 / fy16 hold the 16-bit coordinate fractions in every lane.
+inline void Bilinear3Sse(const uint8_t* s0, const uint8_t* s1, __m128i fx16,
+                         __m128i fy16, bool spill, uint8_t* out) {
   const __m128i zero = _mm_setzero_si128();
   // [a0 a1 a2 b0 b1 b2 . .] * 64 for the top (s0) and bottom (s1) rows.
   const __m128i top = _mm_slli_epi16(
@@ -115,11 +117,11 @@ inline void Bilinear3Sse(const uint8_t* s0, const uint8_t* s1, int fx15,
   // mulhi(2 d, f15) = d * f15 / 32768.
   const __m128i dy = _mm_sub_epi16(bottom, top);
   const __m128i column = _mm_add_epi16(
-      top, _mm_mulhi_epi16(_mm_add_epi16(dy, dy), _mm_set1_epi16(fy15)));
+      top, _mm_mulhi_epi16(_mm_add_epi16(dy, dy), _mm_srli_epi16(fy16, 1)));
   const __m128i right = _mm_srli_si128(column, 6);  // b lanes under a lanes
   const __m128i dx = _mm_sub_epi16(right, column);
   const __m128i value = _mm_add_epi16(
-      column, _mm_mulhi_epi16(_mm_add_epi16(dx, dx), _mm_set1_epi16(fx15)));
+      column, _mm_mulhi_epi16(_mm_add_epi16(dx, dx), _mm_srli_epi16(fx16, 1)));
   const __m128i rounded =
       _mm_srai_epi16(_mm_add_epi16(value, _mm_set1_epi16(32)), 6);
   const int32_t word = _mm_cvtsi128_si32(_mm_packus_epi16(rounded, zero));
@@ -151,7 +153,7 @@ void BilinearRowsFixed(const WarpJob& job, uint8_t* dst) {
   const int out_w = job.out_w, out_h = job.out_h, w = job.w, h = job.h;
   // Output tiles of kTileRows x kTileCols map to compact source regions that
   // stay in L1 whatever the rotation; row segments still step linearly.
-  constexpr int kTileRows = 16, kTileCols = 64;
+  constexpr int kTileRows = 16, kTileCols = 64, kLookahead = 32;
   // Output pixels [u0, u_end) of row v.
   auto span = [&](int v, int u0, int u_end) {
     const double row_x = m[1] * v + m[2], row_y = m[4] * v + m[5];
@@ -160,16 +162,37 @@ void BilinearRowsFixed(const WarpJob& job, uint8_t* dst) {
     int32_t Y = static_cast<int32_t>(
         std::lround((row_y + m[3] * u0) * (1 << kFracBits)));
     uint8_t* out = dst + (static_cast<size_t>(v) * out_w + u0) * c;
+#ifdef __SSE2__
+    // The fractions as 16-bit lanes: adding the step's low 16 bits wraps
+    // exactly like the low bits of X and Y, so no per-pixel broadcast.
+    __m128i fx16 = _mm_set1_epi16(static_cast<int16_t>(X & 0xffff));
+    __m128i fy16 = _mm_set1_epi16(static_cast<int16_t>(Y & 0xffff));
+    const __m128i step_fx = _mm_set1_epi16(static_cast<int16_t>(step_x & 0xffff));
+    const __m128i step_fy = _mm_set1_epi16(static_cast<int16_t>(step_y & 0xffff));
+#endif
     for (int u = u0; u < u_end; ++u, X += step_x, Y += step_y, out += c) {
       const int ix = X >> kFracBits, iy = Y >> kFracBits;
 #ifdef __SSE2__
+      if (C == 3 && ((u - u0) & 7) == 0) {
+        // Rotated rows walk across source cache lines the hardware cannot
+        // predict: fetch the taps of the pixel kLookahead steps ahead.
+        const int ax = std::min(std::max((X + kLookahead * step_x) >> kFracBits, 0),
+                                w - 1);
+        const int ay = std::min(std::max((Y + kLookahead * step_y) >> kFracBits, 0),
+                                std::max(h - 2, 0));
+        const uint8_t* p = src + ay * stride + static_cast<size_t>(ax) * 3;
+        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(p + stride), _MM_HINT_T0);
+      }
+      const __m128i pixel_fx = fx16, pixel_fy = fy16;
+      fx16 = _mm_add_epi16(fx16, step_fx);
+      fy16 = _mm_add_epi16(fy16, step_fy);
       if (C == 3 && static_cast<unsigned>(ix) < max_ix_sse &&
           static_cast<unsigned>(iy) < max_iy) {
         const uint8_t* s0 = src + iy * stride + static_cast<size_t>(ix) * 3;
         // Inside the span a 4-byte store spills into the next pixel's first
         // channel, which is written right after: faster than 3 bytes.
-        Bilinear3Sse(s0, s0 + stride, (X & 0xffff) >> 1, (Y & 0xffff) >> 1,
-                     u + 1 < u_end, out);
+        Bilinear3Sse(s0, s0 + stride, pixel_fx, pixel_fy, u + 1 < u_end, out);
         continue;
       }
 #endif
