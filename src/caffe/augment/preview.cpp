@@ -1,6 +1,7 @@
 #include "caffe/augment/preview.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -87,6 +88,9 @@ void WriteAugmentPreviewFromFiles(const Augmenter& augmenter,
                                   int samples, const string& png_path) {
   std::vector<cv::Mat> images;
   for (const string& path : image_paths) {
+    // Checked first so a missing file is our IOError, not an OpenCV warning.
+    CAFFE_REQUIRE(std::ifstream(path).good(), IOError,
+                  "augment_preview: cannot read image ", path);
     cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
     CAFFE_REQUIRE(!img.empty(), IOError, "augment_preview: cannot read image ",
                   path);

@@ -58,11 +58,19 @@ inline void SampleBilinear(const WarpJob& job, double x, double y,
   const double fx0 = std::floor(x), fy0 = std::floor(y);
   const int ix = static_cast<int>(fx0), iy = static_cast<int>(fy0);
   const float fx = static_cast<float>(x - fx0), fy = static_cast<float>(y - fy0);
-  for (int k = 0; k < job.c; ++k) {
-    const float top = Fetch(job, ix, iy, k) * (1 - fx) +
-                      Fetch(job, ix + 1, iy, k) * fx;
-    const float bottom = Fetch(job, ix, iy + 1, k) * (1 - fx) +
-                         Fetch(job, ix + 1, iy + 1, k) * fx;
+  // Padded tap indices once per pixel, not per channel.
+  const int x0 = PaddedIndex(ix, job.w, job.padding);
+  const int x1 = PaddedIndex(ix + 1, job.w, job.padding);
+  const int y0 = PaddedIndex(iy, job.h, job.padding);
+  const int y1 = PaddedIndex(iy + 1, job.h, job.padding);
+  const int c = job.c;
+  auto tap = [&](int px, int py, int k) -> float {
+    if (px < 0 || py < 0) return job.fill[k];
+    return job.src[(static_cast<size_t>(py) * job.w + px) * c + k];
+  };
+  for (int k = 0; k < c; ++k) {
+    const float top = tap(x0, y0, k) * (1 - fx) + tap(x1, y0, k) * fx;
+    const float bottom = tap(x0, y1, k) * (1 - fx) + tap(x1, y1, k) * fx;
     dst[k] = Round8(top * (1 - fy) + bottom * fy);
   }
 }
