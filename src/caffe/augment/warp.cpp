@@ -227,6 +227,28 @@ void BilinearRowsFixed(const WarpJob& job, uint8_t* dst) {
       }
     }
   };
+#ifdef __SSE2__
+  if (C == 3) {
+    // Stream the source rows the output reads (bounding box of the mapped
+    // corners) towards the cache first: a linear sweep runs at memory
+    // bandwidth, the rotated walk below would wait on each line.
+    double y_lo = 1e30, y_hi = -1e30;
+    for (int corner = 0; corner < 4; ++corner) {
+      const double u = (corner & 1) ? out_w - 1 : 0, v = (corner & 2) ? out_h - 1 : 0;
+      const double y = m[3] * u + m[4] * v + m[5];
+      y_lo = std::min(y_lo, y);
+      y_hi = std::max(y_hi, y);
+    }
+    const int row_lo = std::max(0, static_cast<int>(std::floor(y_lo)));
+    const int row_hi = std::min(h - 1, static_cast<int>(std::ceil(y_hi)) + 1);
+    for (int row = row_lo; row <= row_hi; ++row) {
+      const char* line = reinterpret_cast<const char*>(src + row * stride);
+      for (size_t off = 0; off < stride; off += 64) {
+        _mm_prefetch(line + off, _MM_HINT_T1);
+      }
+    }
+  }
+#endif
   for (int v0 = 0; v0 < out_h; v0 += kTileRows) {
     for (int u0 = 0; u0 < out_w; u0 += kTileCols) {
       for (int v = v0; v < std::min(out_h, v0 + kTileRows); ++v) {
