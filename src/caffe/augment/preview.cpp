@@ -30,7 +30,11 @@ cv::Mat ToDisplay(const cv::Mat& img, bool rgb) {
 
 void WriteAugmentPreview(const Augmenter& augmenter,
                          const std::vector<cv::Mat>& images, int samples,
-                         const string& png_path) {
+                         const string& png_path,
+                         const std::vector<string>& keys) {
+  CAFFE_REQUIRE(keys.empty() || keys.size() == images.size(), ConfigError,
+                "augment_preview: ", keys.size(), " keys for ", images.size(),
+                " images");
   CAFFE_REQUIRE(samples >= 0, ConfigError, "augment_preview: samples = ",
                 samples, " must be >= 0");
   CAFFE_REQUIRE(!images.empty(), ConfigError,
@@ -62,8 +66,12 @@ void WriteAugmentPreview(const Augmenter& augmenter,
         grid(cv::Rect(kGap, y, img.cols, img.rows)));
     for (int s = 0; s < samples; ++s) {
       RecordContext ctx;
-      ctx.epoch = static_cast<uint64_t>(s);
-      ctx.record = static_cast<uint64_t>(r);
+      if (keys.empty()) {
+        ctx.epoch = static_cast<uint64_t>(s);
+        ctx.record = static_cast<uint64_t>(r);
+      } else {
+        ctx = RecordContext::FromKey(static_cast<uint64_t>(s), keys[r], 0);
+      }
       augmenter.Apply(img.data, img.rows, img.cols, img.channels(), ctx,
                       TRAIN, &out);
       const cv::Mat result(out.height, out.width,
