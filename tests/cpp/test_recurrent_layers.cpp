@@ -421,6 +421,33 @@ TYPED_TEST(RecurrentLayerTest, BadConfigurationsThrow) {
                ConfigError);
 }
 
+// A bottom that asks for no gradient keeps its diff; the parameters still
+// get theirs.
+TYPED_TEST(RecurrentLayerTest, PropagateDownFalseLeavesTheBottomDiffAlone) {
+  typedef TypeParam Dtype;
+  for (const string type : {"RNN", "LSTM"}) {
+    vector<Blob<Dtype>*> bottom{this->x_.get(), &this->cont_, this->x_static_.get()};
+    Blob<Dtype> top;
+    auto layer = this->SetUpLayer(RecurrentText(type, 2), bottom, {&top});
+    layer->Forward(bottom, {&top});
+    caffe_set(top.count(), Dtype(1), top.mutable_cpu_diff());
+    caffe_set(this->x_->count(), Dtype(3), this->x_->mutable_cpu_diff());
+    caffe_set(this->x_static_->count(), Dtype(4), this->x_static_->mutable_cpu_diff());
+    for (auto& blob : layer->blobs()) caffe_set(blob->count(), Dtype(0), blob->mutable_cpu_diff());
+    layer->Backward({&top}, {false, false, true}, bottom);
+    for (int i = 0; i < this->x_->count(); ++i) EXPECT_EQ(this->x_->cpu_diff()[i], Dtype(3));
+    EXPECT_NE(this->x_static_->cpu_diff()[0], Dtype(4)) << type;
+    for (auto& blob : layer->blobs()) EXPECT_GT(blob->asum_diff(), 0) << type;
+    // And the other way round.
+    caffe_set(this->x_static_->count(), Dtype(4), this->x_static_->mutable_cpu_diff());
+    layer->Backward({&top}, {true, false, false}, bottom);
+    for (int i = 0; i < this->x_static_->count(); ++i) {
+      EXPECT_EQ(this->x_static_->cpu_diff()[i], Dtype(4));
+    }
+    EXPECT_NE(this->x_->cpu_diff()[0], Dtype(3)) << type;
+  }
+}
+
 TYPED_TEST(RecurrentLayerTest, RNNGradient) {
   // Every stream starts a sequence at t = 0, so repeated forwards agree.
   SetCont(&this->cont_, {0, 0, 1, 1, 0, 1});

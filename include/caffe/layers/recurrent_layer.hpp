@@ -89,6 +89,9 @@ class RecurrentLayer : public Layer<Dtype> {
   vector<Blob<Dtype>*> recur_input_blobs_;
   vector<Blob<Dtype>*> recur_output_blobs_;
   vector<Blob<Dtype>*> output_blobs_;
+  // Where the gradients of x / x_static go when their bottoms do not want one.
+  Blob<Dtype> unwanted_x_diff_;
+  Blob<Dtype> unwanted_static_diff_;
 };
 
 }  // namespace caffe

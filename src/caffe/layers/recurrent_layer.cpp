@@ -246,9 +246,23 @@ void RecurrentLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
                                          const vector<Blob<Dtype>*>& bottom) {
   CAFFE_REQUIRE(!propagate_down[1], ConfigError, this->Describe(),
                 ": cannot backpropagate to the sequence continuation indicators (bottom 1)");
-  // The unrolled net writes the gradients of x, x_static and the parameters
-  // together; the Net only calls this when at least one of them needs it.
+  // The unrolled net computes the gradients of x, x_static and the
+  // parameters in one pass. A bottom that wants no gradient gets a scratch
+  // diff instead of its own, whose contents (e.g. another consumer's share
+  // of a Split) must stay untouched.
+  const bool x_down = propagate_down[0];
+  const bool static_down = static_input_ && propagate_down[2];
+  if (!x_down) {
+    unwanted_x_diff_.ReshapeLike(*bottom[0]);
+    x_input_blob_->ShareDiff(unwanted_x_diff_);
+  }
+  if (static_input_ && !static_down) {
+    unwanted_static_diff_.ReshapeLike(*bottom[2]);
+    x_static_input_blob_->ShareDiff(unwanted_static_diff_);
+  }
   unrolled_net_->BackwardFrom(last_layer_index_);
+  if (!x_down) x_input_blob_->ShareDiff(*bottom[0]);
+  if (static_input_ && !static_down) x_static_input_blob_->ShareDiff(*bottom[2]);
 }
 
 INSTANTIATE_CLASS(RecurrentLayer);
