@@ -526,6 +526,84 @@ TEST(RecurrentNetTest, TrainsAndRoundTripsThroughCaffemodel) {
   EXPECT_NEAR(loaded_loss, reference_loss, 1e-12);
 }
 
+// Weights saved in upstream's layout (blob order and shapes) load into the
+// layer and drive the computation.
+TEST(RecurrentNetTest, LoadsWeightsInUpstreamLayout) {
+  NetParameter param;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kSequenceNet, &param));
+  Caffe::set_random_seed(79);
+  Net<double> net(param);
+  NetParameter saved;
+  LayerParameter* lstm = saved.add_layer();
+  lstm->set_name("lstm");
+  lstm->set_type("LSTM");
+  const vector<vector<int>> upstream_shapes = {{16, 3}, {16}, {16, 4}};
+  for (size_t b = 0; b < upstream_shapes.size(); ++b) {
+    Blob<double> blob(upstream_shapes[b]);
+    for (int i = 0; i < blob.count(); ++i) {
+      blob.mutable_cpu_data()[i] = std::sin(0.37 * i + static_cast<double>(b));
+    }
+    blob.ToProto(lstm->add_blobs());
+  }
+  net.CopyTrainedLayersFrom(saved);
+  const auto& blobs = net.layer_by_name("lstm")->blobs();
+  for (size_t b = 0; b < upstream_shapes.size(); ++b) {
+    EXPECT_EQ(blobs[b]->cpu_data()[5], std::sin(0.37 * 5 + static_cast<double>(b)));
+  }
+  Caffe::set_random_seed(80);
+  caffe_rng_uniform<double>(net.input_blobs()[0]->count(), -1, 1,
+                            net.input_blobs()[0]->mutable_cpu_data());
+  SetData(net.input_blobs()[1], {0, 0, 1, 1, 0, 1, 1, 1});
+  net.Forward();
+  Sequence<double> seq{net.input_blobs()[0], net.input_blobs()[1], nullptr,
+                       vector<vector<double>>(2, vector<double>(4, 0)),
+                       vector<vector<double>>(2, vector<double>(4, 0))};
+  ExpectBlobNear(*net.blob_by_name("h"), ReferenceLSTM(blobs, &seq), 1e-12);
+
+  // Blobs in another order (W_hc before b_c) do not fit.
+  NetParameter misordered(saved);
+  misordered.mutable_layer(0)->mutable_blobs()->SwapElements(1, 2);
+  EXPECT_THROW(net.CopyTrainedLayersFrom(misordered), ShapeError);
+}
+
+// A TEST net sharing a TRAIN net's weights (as the solver does) follows the
+// training updates in every time step of its unrolled nets.
+TEST(RecurrentNetTest, SharedTrainedWeightsReachEveryTimeStep) {
+  NetParameter param;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kSequenceNet, &param));
+  Caffe::set_random_seed(81);
+  Net<double> train(param);
+  NetParameter test_param(param);
+  test_param.mutable_state()->set_phase(TEST);
+  Net<double> test(test_param);
+  test.ShareTrainedLayersWith(&train);
+  Caffe::set_random_seed(82);
+  for (Net<double>* net : {&train, &test}) {
+    for (int i : {0, 2}) {
+      caffe_rng_uniform<double>(net->input_blobs()[i]->count(), -1, 1,
+                                net->input_blobs()[i]->mutable_cpu_data());
+    }
+    SetData(net->input_blobs()[1], {0, 0, 1, 1, 1, 1, 1, 1});
+  }
+  test.input_blobs()[0]->CopyFrom(*train.input_blobs()[0]);
+  test.input_blobs()[2]->CopyFrom(*train.input_blobs()[2]);
+  for (int iter = 0; iter < 3; ++iter) {
+    train.ClearParamDiffs();
+    train.ForwardBackward();
+    for (Blob<double>* p : train.learnable_params()) p->scale_diff(0.5);
+    train.Update();
+  }
+  double train_loss, test_loss;
+  train.Forward(&train_loss);
+  test.Forward(&test_loss);
+  EXPECT_NEAR(test_loss, train_loss, 1e-12);
+  const Blob<double>& train_y = *train.blob_by_name("y");
+  const Blob<double>& test_y = *test.blob_by_name("y");
+  for (int i = 0; i < train_y.count(); ++i) {
+    EXPECT_NEAR(test_y.cpu_data()[i], train_y.cpu_data()[i], 1e-12);
+  }
+}
+
 // ------------------------------------------------------------- LSTMUnit ---
 
 template <typename Dtype>
