@@ -209,6 +209,19 @@ TYPED_TEST(RecurrentLayerTest, LSTMParameterShapesAndOrderAreUpstreams) {
   ASSERT_EQ(layer->blobs().size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(layer->blobs()[i]->shape(), expected[i]);
   EXPECT_EQ(this->top_.shape(), (vector<int>{3, 2, 5}));
+  // The unrolled net: one LSTMUnit per step, named after this layer, and the
+  // recurrent state blobs under upstream's names.
+  const Net<TypeParam>& unrolled =
+      dynamic_cast<RecurrentLayer<TypeParam>*>(layer.get())->unrolled_net();
+  for (const string name : {"rec_unit_1", "rec_unit_2", "rec_unit_3"}) {
+    ASSERT_TRUE(unrolled.has_layer(name)) << name;
+    EXPECT_STREQ(unrolled.layer_by_name(name)->type(), "LSTMUnit");
+  }
+  EXPECT_FALSE(unrolled.has_layer("rec_unit_4"));
+  for (const string name : {"h_0", "c_0", "h_3", "c_T", "h"}) {
+    EXPECT_TRUE(unrolled.has_blob(name)) << name;
+  }
+  EXPECT_EQ(unrolled.blob_by_name("c_T")->shape(), (vector<int>{1, 2, 5}));
 
   Blob<TypeParam> top;
   auto with_static = this->SetUpLayer(
