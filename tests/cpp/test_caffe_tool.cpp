@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "caffe/common.hpp"
 #include "caffe/util/io.hpp"
 #include "util/reference_case.hpp"
@@ -136,6 +138,23 @@ TEST_F(ToolTest, SighupSnapshotsAndSigintStops) {
   // One snapshot for SIGHUP, one more when training stops (snapshot_after_train).
   EXPECT_EQ(Run("test $(ls " + dir_ + "/run/out/sig_iter_*.caffemodel | wc -l) -eq 2"), 0);
   EXPECT_EQ(Run("ls " + dir_ + "/run/out/*.tmp-* 2>/dev/null | grep -q ."), 1);
+}
+
+TEST_F(ToolTest, AugmentPreviewWritesTheGrid) {
+  Write("augmented.prototxt",
+        "layer { name: \"d\" type: \"Data\" top: \"x\" top: \"y\"\n"
+        "  data_param { source: \"../digits/train_png_lmdb\" batch_size: 2 backend: LMDB }\n"
+        "  augmentation_param { rotation: 30 hflip_prob: 0.5 } }\n");
+  string out;
+  ASSERT_EQ(Caffe("augment_preview -model augmented.prototxt -records 3 -samples 4 "
+                  "-output grid.png", &out), 0) << out;
+  const cv::Mat grid = cv::imread(dir_ + "/run/grid.png");
+  ASSERT_FALSE(grid.empty());
+  // 3 rows and 5 columns (input + 4 samples) of 28x28 cells with gaps.
+  EXPECT_GT(grid.rows, 3 * 28);
+  EXPECT_GT(grid.cols, 5 * 28);
+  EXPECT_EQ(Caffe("augment_preview -model net.prototxt", &out), 1);
+  EXPECT_NE(out.find("augmentation_param"), string::npos) << out;
 }
 
 }  // namespace caffe

@@ -30,6 +30,9 @@ namespace caffe {
 struct DBRecord {
   string key;
   string value;
+  // How many times the reader had wrapped around the database before this
+  // record (0 on the first pass); augmentation draws depend on it.
+  uint64_t epoch = 0;
 };
 
 class DataReader : public InternalThread {

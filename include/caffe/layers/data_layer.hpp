@@ -20,6 +20,7 @@
 #include <memory>
 #include <vector>
 
+#include "caffe/augment/augmenter.hpp"
 #include "caffe/data/data_reader.hpp"
 #include "caffe/layers/base_data_layer.hpp"
 
@@ -36,9 +37,11 @@ class DataLayer : public BasePrefetchingDataLayer<Dtype> {
   const char* type() const override { return "Data"; }
   int ExactNumBottomBlobs() const override { return 0; }
   int MinTopBlobs() const override { return 1; }
-  int MaxTopBlobs() const override { return 2; }
+  // A third top holds the sampled augmentation parameters (emit_params).
+  int MaxTopBlobs() const override { return 3; }
 
  protected:
+  void Forward_cpu(const vector<Blob<Dtype>*>& bottom, const vector<Blob<Dtype>*>& top) override;
   void load_batch(Batch<Dtype>* batch) override;
   void SkipBatches(int64_t batches) override;
 
@@ -50,7 +53,18 @@ class DataLayer : public BasePrefetchingDataLayer<Dtype> {
   // "database <source>, record '<key>': ".
   string RecordContext(const string& key) const;
 
+  // The image the transformer sees for the current record: decoded, then
+  // augmented (keyed by seed, epoch, DB key, slot 0) when the layer has an
+  // augmentation_param. Writes the sampled parameters to `params` if given.
+  cv::Mat AugmentedRecordImage(float* params);
+
   std::unique_ptr<DataReader> reader_;
+  std::unique_ptr<augment::Augmenter> augmenter_;
+  augment::AugmentedImage augmented_;
+  // Sampled augmentation parameters of each prefetch batch (emit_params).
+  // Entries are created at setup; afterwards a batch's entry is only touched
+  // by whichever thread owns that batch.
+  map<const Batch<Dtype>*, Blob<Dtype>> batch_params_;
   DBRecord record_;
   Datum datum_;
 };

@@ -23,12 +23,14 @@ void DataReader::InternalThreadEntry() {
   database->Open(source_, db::READ);
   std::unique_ptr<db::Cursor> cursor(database->NewCursor());
   CAFFE_REQUIRE(cursor->valid(), DataError, "database ", source_, " holds no records");
+  uint64_t epoch = 0;
   uint64_t to_skip = skip_records_;
   for (uint64_t passed = 0; to_skip > 0 && !must_stop(); --to_skip) {
     cursor->Next();
     ++passed;
     if (!cursor->valid()) {
-      // Now the record count is known: skip only the remainder of a lap.
+      // Now the record count is known: skip whole laps at once.
+      epoch = (to_skip - 1) / passed + 1;
       to_skip = (to_skip - 1) % passed + 1;
       cursor->SeekToFirst();
     }
@@ -37,11 +39,13 @@ void DataReader::InternalThreadEntry() {
     std::shared_ptr<DBRecord> record = free_.pop();
     record->key = cursor->key();
     record->value = cursor->value();
+    record->epoch = epoch;
     full_.push(std::move(record));
     cursor->Next();
     if (!cursor->valid()) {
       LOG(INFO) << "Restarting data prefetching from start.";
       cursor->SeekToFirst();
+      ++epoch;
     }
   }
 }
@@ -63,6 +67,7 @@ void DataReader::Read(DBRecord* record) {
   std::shared_ptr<DBRecord> next = PopFull();
   std::swap(record->key, next->key);
   std::swap(record->value, next->value);
+  record->epoch = next->epoch;
   free_.push(std::move(next));
 }
 

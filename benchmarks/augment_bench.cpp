@@ -1,0 +1,194 @@
+// Throughput of the augmentation engine against OpenCV applied one op at a
+// time, per thread, on 256x256 RGB inputs cropped to 227x227.
+//
+//   augment_bench [--seconds S] [--threads T]
+//
+// Prints one line per case: "<case> <images per CPU-second of one thread>". The Python
+// companion (augment_bench_py.py) runs the albumentations and scipy
+// baselines and the ratio table (docs/benchmarks.md).
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <time.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "caffe/augment/augmenter.hpp"
+
+using caffe::AugmentationParameter;
+using caffe::augment::AugmentedImage;
+using caffe::augment::Augmenter;
+using caffe::augment::RecordContext;
+
+namespace {
+
+constexpr int kSize = 256, kCrop = 227, kImages = 32;
+
+std::vector<cv::Mat> MakeImages() {
+  std::vector<cv::Mat> images;
+  cv::RNG rng(1);
+  for (int i = 0; i < kImages; ++i) {
+    cv::Mat img(kSize, kSize, CV_8UC3);
+    rng.fill(img, cv::RNG::UNIFORM, 0, 256);
+    cv::GaussianBlur(img, img, cv::Size(7, 7), 2.0);  // natural-ish spectrum
+    cv::circle(img, cv::Point(80 + i, 120), 50, cv::Scalar(30, 200, 90), -1);
+    images.push_back(img);
+  }
+  return images;
+}
+
+// CPU time of the calling thread: throughput per thread stays meaningful on
+// a machine shared with other work.
+double ThreadSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+// Runs `one(t, i)` for image indices i = 0, 1, ... on `threads` threads for
+// about `seconds` of CPU time each; returns images per CPU-second per thread.
+double Measure(double seconds, int threads,
+               const std::function<void(int, int)>& one) {
+  std::vector<double> rates(threads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) one(t, i);  // warm-up
+      const double start = ThreadSeconds();
+      int done = 0;
+      double elapsed = 0;
+      while (elapsed < seconds) {
+        for (int k = 0; k < 16; ++k, ++done) one(t, done);
+        elapsed = ThreadSeconds() - start;
+      }
+      rates[t] = done / elapsed;
+    });
+  }
+  for (std::thread& th : pool) th.join();
+  double sum = 0;
+  for (double r : rates) sum += r;
+  return sum / threads;
+}
+
+AugmentationParameter FullPipeline() {
+  AugmentationParameter p;
+  p.set_random_seed(1);
+  p.set_rotation(15);
+  p.set_scale_min(0.9);
+  p.set_scale_max(1.1);
+  p.set_shear_x(10);
+  p.set_hflip_prob(0.5);
+  p.set_crop_size(kCrop);
+  p.set_brightness(0.2);
+  p.set_contrast(0.2);
+  p.set_noise_std(8);
+  return p;
+}
+
+// The same pipeline the classic way: one warpAffine per geometric op, then a
+// flip, a crop and the pixel ops as separate passes.
+void OpenCvOneByOne(const cv::Mat& img, std::mt19937* rng, cv::Mat* out) {
+  std::uniform_real_distribution<double> unit(0, 1);
+  const cv::Point2f centre(kSize / 2.0f - 0.5f, kSize / 2.0f - 0.5f);
+  const cv::Size size(kSize, kSize);
+  cv::Mat rotated, scaled, sheared, flipped;
+  const double angle = -15 + 30 * unit(*rng);
+  cv::warpAffine(img, rotated, cv::getRotationMatrix2D(centre, angle, 1.0),
+                 size, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+  const double scale = 0.9 + 0.2 * unit(*rng);
+  cv::warpAffine(rotated, scaled, cv::getRotationMatrix2D(centre, 0, scale),
+                 size, cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+  const double shear = std::tan((-10 + 20 * unit(*rng)) * CV_PI / 180);
+  const cv::Matx23d shear_m(1, shear, -shear * centre.y, 0, 1, 0);
+  cv::warpAffine(scaled, sheared, shear_m, size, cv::INTER_LINEAR,
+                 cv::BORDER_CONSTANT);
+  if (unit(*rng) < 0.5) {
+    cv::flip(sheared, flipped, 1);
+  } else {
+    flipped = sheared;
+  }
+  const int x = static_cast<int>(unit(*rng) * (kSize - kCrop + 1));
+  const int y = static_cast<int>(unit(*rng) * (kSize - kCrop + 1));
+  const cv::Mat crop = flipped(cv::Rect(x, y, kCrop, kCrop));
+  const double brightness = 0.8 + 0.4 * unit(*rng);
+  const double contrast = 0.8 + 0.4 * unit(*rng);
+  cv::Mat bright;
+  crop.convertTo(bright, CV_16SC3, brightness);
+  const cv::Scalar mean = cv::mean(bright);
+  const double grey = 0.114 * mean[0] + 0.587 * mean[1] + 0.299 * mean[2];
+  cv::Mat contrasted;
+  bright.convertTo(contrasted, CV_16SC3, contrast, (1 - contrast) * grey);
+  cv::Mat noise(kCrop, kCrop, CV_16SC3);
+  cv::randn(noise, 0, 8);
+  contrasted += noise;
+  contrasted.convertTo(*out, CV_8UC3);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = 2;
+  int threads = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+  }
+  cv::setNumThreads(1);
+  const std::vector<cv::Mat> images = MakeImages();
+
+  auto run_augmenter = [&](const AugmentationParameter& param,
+                           AugmentedImage::Layout layout, int nthreads) {
+    const Augmenter aug(param);
+    std::vector<AugmentedImage> outs(nthreads);
+    for (AugmentedImage& o : outs) o.layout = layout;
+    return Measure(seconds, nthreads, [&](int t, int i) {
+      RecordContext ctx;
+      ctx.record = static_cast<uint64_t>(i) * 64 + t;
+      const cv::Mat& img = images[i % kImages];
+      aug.Apply(img.data, kSize, kSize, 3, ctx, caffe::TRAIN, &outs[t]);
+    });
+  };
+
+  const AugmentationParameter full = FullPipeline();
+  std::printf("ours_full %.1f\n",
+              run_augmenter(full, AugmentedImage::UINT8_HWC, 1));
+  std::printf("ours_full_float_chw %.1f\n",
+              run_augmenter(full, AugmentedImage::FLOAT_CHW, 1));
+  std::printf("ours_full_%dthreads_per_thread %.1f\n", threads,
+              run_augmenter(full, AugmentedImage::UINT8_HWC, threads));
+
+  std::vector<std::mt19937> rngs;
+  for (int t = 0; t < threads; ++t) rngs.emplace_back(t + 1);
+  std::vector<cv::Mat> cv_out(threads);
+  std::printf("opencv_one_by_one %.1f\n", Measure(seconds, 1, [&](int t, int i) {
+                OpenCvOneByOne(images[i % kImages], &rngs[t], &cv_out[t]);
+              }));
+
+  AugmentationParameter rotate;
+  rotate.set_random_seed(1);
+  rotate.set_rotation(180);
+  std::printf("ours_rotate_any_256 %.1f\n",
+              run_augmenter(rotate, AugmentedImage::UINT8_HWC, 1));
+  std::printf("opencv_warpaffine_rotate_256 %.1f\n",
+              Measure(seconds, 1, [&](int t, int i) {
+                const double angle = (i * 37) % 360;
+                cv::warpAffine(images[i % kImages], cv_out[t],
+                               cv::getRotationMatrix2D(
+                                   cv::Point2f(127.5f, 127.5f), angle, 1.0),
+                               cv::Size(kSize, kSize));
+              }));
+  AugmentationParameter rot90;
+  rot90.set_random_seed(1);
+  rot90.set_rotate90(true);
+  std::printf("ours_rot90_256 %.1f\n",
+              run_augmenter(rot90, AugmentedImage::UINT8_HWC, 1));
+  return 0;
+}

@@ -1,0 +1,142 @@
+// Real-time image augmentation for the data threads.
+//
+// An Augmenter turns one 8-bit interleaved (HWC) image into one augmented
+// image at the output size. It follows the coordinate pipeline: every
+// geometric transform (crop/resize, scale, aspect, shear, rotation, flips,
+// translation and the geometric ops of a policy) is composed into ONE affine
+// matrix that maps output pixels to source coordinates; only the output
+// pixels are computed, the source is interpolated once, and the pixel
+// operations run afterwards in a fixed order. docs/augmentation.md documents
+// every parameter.
+//
+// Determinism: all random draws come from a counter-based generator keyed by
+// (seed, epoch, record, slot); the same record yields the same augmentation
+// whatever thread runs it and in whatever order records are processed.
+//
+// Thread-safety: an Augmenter is immutable after construction; Sample, Render
+// and Apply are const and may be called concurrently. Each caller owns its
+// AugmentedImage (which also holds the caller's scratch memory).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "caffe/common.hpp"
+#include "caffe/proto/caffe.pb.h"
+
+namespace caffe {
+namespace augment {
+
+// Identifies one image for the generator. record is usually the hash of the
+// database key (see FromKey); slot is the image's index inside a multi-image
+// record (0, 1, 2 for a triplet).
+struct RecordContext {
+  uint64_t epoch = 0;
+  uint64_t record = 0;
+  int slot = 0;
+  static RecordContext FromKey(uint64_t epoch, const string& key, int slot);
+};
+
+// A pixel operation of a policy, already resolved to its signed value
+// (factor, threshold, bit count; see AugmentationParameter.Op).
+struct PolicyPixelOp {
+  AugmentationParameter::Op::Type type;
+  double value;
+};
+
+struct Rect {
+  int x, y, width, height;
+};
+
+// Everything drawn for one image. Render(src, params) is a pure function of
+// the source and these values, which is what lets the reference
+// implementation replay exactly the same augmentation.
+struct SampledParams {
+  bool augmented = false;  // false: TEST phase size adaptation only
+  int src_height = 0, src_width = 0, channels = 0;
+  int out_height = 0, out_width = 0;
+  // The drawn values (identity when not drawn).
+  double angle_deg = 0;  // rotation incl. rot90 and policy rotations
+  int rot90 = 0;         // k of the rot90 part (0..3)
+  double scale = 1, aspect = 1;
+  double shear_x = 0, shear_y = 0;    // shear factors (tan of the angle)
+  double translate_x = 0, translate_y = 0;  // pixels
+  bool hflip = false, vflip = false;
+  Rect window = {0, 0, 0, 0};  // source window (RESIZE / random-resized-crop)
+  int crop_x = 0, crop_y = 0;  // crop offset in the transformed image (CROP)
+  // Output pixel (u, v) samples the source at
+  //   x = m[0] u + m[1] v + m[2],  y = m[3] u + m[4] v + m[5].
+  double matrix[6] = {1, 0, 0, 0, 1, 0};
+  uint64_t coord_seed = 0;  // elastic lattice and jitter
+  double brightness = 1, contrast = 1, saturation = 1, hue = 0, gamma = 1;
+  double pca_alpha[3] = {0, 0, 0};
+  uint64_t pixel_seed = 0;  // gaussian noise, salt & pepper, random fill
+  vector<PolicyPixelOp> policy_ops;
+  vector<Rect> cutouts;
+
+  // Fixed-length summary for a data layer's "params" top:
+  // [angle_deg, rot90, scale, aspect, shear_x, shear_y, translate_x,
+  //  translate_y, hflip, vflip, crop_x, crop_y, window x, y, w, h,
+  //  brightness, contrast, saturation, hue, gamma, pca_alpha 0..2,
+  //  number of policy pixel ops, number of cutouts]
+  static constexpr int kVectorSize = 26;
+  void ToVector(float* out) const;
+};
+
+// The result of one Apply. Set `layout` before calling; the other fields are
+// outputs. Reusing one AugmentedImage per thread avoids reallocations.
+struct AugmentedImage {
+  enum Layout { UINT8_HWC, FLOAT_CHW };
+  Layout layout = UINT8_HWC;
+  int height = 0, width = 0, channels = 0;
+  vector<uint8_t> u8;   // filled for UINT8_HWC
+  vector<float> f32;    // filled for FLOAT_CHW, values in [0, 255]
+  SampledParams params;
+  // Caller-owned working memory of the pipeline.
+  vector<uint8_t> scratch;
+  vector<float> float_scratch;
+};
+
+class Augmenter {
+ public:
+  // Validates the parameters (ConfigError naming the field otherwise).
+  explicit Augmenter(const AugmentationParameter& param);
+
+  const AugmentationParameter& param() const { return param_; }
+  uint64_t seed() const { return seed_; }
+  // Output height/width for an input of h x w.
+  void OutputSize(int h, int w, int* out_h, int* out_w) const;
+
+  // Draws the parameters for one image. The image itself is not needed.
+  SampledParams Sample(int h, int w, int c, const RecordContext& ctx,
+                       Phase phase) const;
+  // Executes params on src (h x w x c, interleaved, row-major) into out.
+  void Render(const uint8_t* src, const SampledParams& params,
+              AugmentedImage* out) const;
+  // Sample + Render.
+  void Apply(const uint8_t* src, int h, int w, int c, const RecordContext& ctx,
+             Phase phase, AugmentedImage* out) const;
+
+  // Channel indices of R, G, B under channel_order.
+  void RgbIndices(int idx[3]) const;
+  // PCA lighting basis in effect (parameter or ImageNet default): 3
+  // eigenvalues, 3 eigenvectors of R, G, B components.
+  const double* pca_eigval() const { return eigval_; }
+  const double* pca_eigvec() const { return eigvec_; }
+
+ private:
+  void Validate() const;
+  void SampleGeometry(int h, int w, bool augment, uint64_t geo_key,
+                      SampledParams* p) const;
+  void SamplePixels(bool augment, uint64_t geo_key, uint64_t pix_key,
+                    SampledParams* p) const;
+
+  AugmentationParameter param_;
+  uint64_t seed_;
+  double eigval_[3];
+  double eigvec_[9];
+};
+
+}  // namespace augment
+}  // namespace caffe
