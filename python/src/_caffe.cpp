@@ -129,7 +129,8 @@ void DefineBlob(py::module_& m) {
 
   py::class_<PyBlob, shared_ptr<PyBlob>>(m, "Blob")
       .def(py::init([](py::args args) { return std::make_shared<PyBlob>(ShapeFromArgs(args)); }))
-      .def_property_readonly("shape", [](const PyBlob& blob) { return py::tuple(py::cast(blob.shape())); })
+      .def_property_readonly("shape",
+                             [](const PyBlob& blob) { return py::tuple(py::cast(blob.shape())); })
       .def_property_readonly("count", [](const PyBlob& blob) { return blob.count(); })
       .def_property_readonly("num", &PyBlob::num)
       .def_property_readonly("channels", &PyBlob::channels)
@@ -168,7 +169,8 @@ py::object LayerObject(const shared_ptr<PyLayer>& layer) {
 void DefineLayer(py::module_& m) {
   py::class_<PyLayer, shared_ptr<PyLayer>>(m, "Layer")
       .def_property_readonly("type", [](const PyLayer& layer) { return string(layer.type()); })
-      .def_property_readonly("name", [](const PyLayer& layer) { return layer.layer_param().name(); })
+      .def_property_readonly("name",
+                             [](const PyLayer& layer) { return layer.layer_param().name(); })
       .def_property_readonly(
           "blobs", [](PyLayer& layer) { return BlobList{&layer.blobs()}; },
           py::keep_alive<0, 1>());
@@ -183,6 +185,21 @@ Phase PhaseFromObject(py::handle value) {
   return static_cast<Phase>(phase);
 }
 
+// A file name given as str or os.PathLike (pathlib.Path).
+string PathString(py::handle value) {
+  return py::module_::import("os").attr("fspath")(value).cast<string>();
+}
+
+// One name or a list of them; each a str or a path.
+vector<string> PathList(py::handle value) {
+  if (py::isinstance<py::str>(value) || py::hasattr(value, "__fspath__")) {
+    return {PathString(value)};
+  }
+  vector<string> paths;
+  for (py::handle item : value) paths.push_back(PathString(item));
+  return paths;
+}
+
 vector<string> StringList(py::handle value) {
   if (py::isinstance<py::str>(value)) return {value.cast<string>()};
   return value.cast<vector<string>>();
@@ -191,10 +208,15 @@ vector<string> StringList(py::handle value) {
 // caffe.Net(network_file, phase, level=0, stages=None, weights=None) and the
 // older caffe.Net(network_file, weights, phase); every argument after the
 // file may also be given by keyword.
-shared_ptr<PyNet> MakeNet(const string& network_file, py::args args, py::kwargs kwargs) {
+shared_ptr<PyNet> MakeNet(py::object network_path, py::args args, py::kwargs kwargs) {
+  const string network_file = PathString(network_path);
   py::object phase, weights, level, stages;
-  if (args.size() >= 1 && py::isinstance<py::str>(args[0])) {
-    if (args.size() > 2) throw py::type_error("Net(network_file, weights, phase) takes 3 arguments");
+  const bool weights_first =
+      args.size() >= 1 && (py::isinstance<py::str>(args[0]) || py::hasattr(args[0], "__fspath__"));
+  if (weights_first) {
+    if (args.size() > 2) {
+      throw py::type_error("Net(network_file, weights, phase) takes 3 arguments");
+    }
     weights = args[0];
     if (args.size() == 2) phase = args[1];
   } else {
@@ -214,13 +236,15 @@ shared_ptr<PyNet> MakeNet(const string& network_file, py::args args, py::kwargs 
     if (*slot) throw py::type_error("Net() got multiple values for argument '" + key + "'");
     *slot = value;
   }
-  if (!phase || phase.is_none()) throw py::type_error("Net() needs a phase (caffe.TRAIN or caffe.TEST)");
+  if (!phase || phase.is_none()) {
+    throw py::type_error("Net() needs a phase (caffe.TRAIN or caffe.TEST)");
+  }
   const Phase net_phase = PhaseFromObject(phase);
   const int net_level = (level && !level.is_none()) ? level.cast<int>() : 0;
   const vector<string> net_stages =
       (stages && !stages.is_none()) ? StringList(stages) : vector<string>();
   const vector<string> weight_files =
-      (weights && !weights.is_none()) ? StringList(weights) : vector<string>();
+      (weights && !weights.is_none()) ? PathList(weights) : vector<string>();
   py::gil_scoped_release release;
   auto net = std::make_shared<PyNet>(network_file, net_phase, net_level, &net_stages);
   for (const string& file : weight_files) net->CopyTrainedLayersFrom(file);
@@ -258,14 +282,18 @@ void DefineNet(py::module_& m) {
            })
       .def("reshape", &PyNet::Reshape, py::call_guard<py::gil_scoped_release>())
       .def("clear_param_diffs", &PyNet::ClearParamDiffs)
-      .def("copy_from", py::overload_cast<const string&>(&PyNet::CopyTrainedLayersFrom),
-           py::call_guard<py::gil_scoped_release>())
+      .def("copy_from",
+           [](PyNet& net, py::object path) {
+             const string file = PathString(path);
+             py::gil_scoped_release release;
+             net.CopyTrainedLayersFrom(file);
+           })
       .def("share_with", &PyNet::ShareTrainedLayersWith)
       .def("save",
-           [](const PyNet& net, const string& filename) {
+           [](const PyNet& net, py::object path) {
              NetParameter param;
              net.ToProto(&param, false);
-             WriteProtoToBinaryFile(param, filename);
+             WriteProtoToBinaryFile(param, PathString(path));
            })
       .def("_to_proto_bytes",
            [](const PyNet& net, bool write_diff) {
@@ -283,12 +311,15 @@ void DefineNet(py::module_& m) {
       .def_property_readonly("layers",
                              [](const PyNet& net) {
                                py::list layers;
-                               for (const auto& layer : net.layers()) layers.append(LayerObject(layer));
+                               for (const auto& layer : net.layers()) {
+                                 layers.append(LayerObject(layer));
+                               }
                                return layers;
                              })
       .def_property_readonly("_inputs", &PyNet::input_blob_indices)
       .def_property_readonly("_outputs", &PyNet::output_blob_indices)
-      .def("_top_names", [](const PyNet& net, int layer) { return BlobNames(net, net.top_ids().at(layer)); })
+      .def("_top_names",
+           [](const PyNet& net, int layer) { return BlobNames(net, net.top_ids().at(layer)); })
       .def("_bottom_names",
            [](const PyNet& net, int layer) { return BlobNames(net, net.bottom_ids().at(layer)); });
 }
@@ -304,8 +335,8 @@ SolverParameter ReadSolverFile(const string& filename) {
 template <typename SolverType>
 void DefineSolverClass(py::module_& m, const char* name) {
   py::class_<SolverType, PySolver, shared_ptr<SolverType>>(m, name).def(
-      py::init([](const string& filename) {
-        const SolverParameter param = ReadSolverFile(filename);
+      py::init([](py::object path) {
+        const SolverParameter param = ReadSolverFile(PathString(path));
         py::gil_scoped_release release;
         return std::make_shared<SolverType>(param);
       }),
@@ -326,13 +357,14 @@ void DefineSolvers(py::module_& m) {
       .def(
           "solve",
           [](PySolver& solver, py::object resume) {
-            const string resume_file = resume.is_none() ? string() : resume.cast<string>();
+            const string resume_file = resume.is_none() ? string() : PathString(resume);
             py::gil_scoped_release release;
             solver.Solve(resume_file.empty() ? nullptr : resume_file.c_str());
           },
           py::arg("resume") = py::none())
       .def("snapshot", &PySolver::Snapshot, py::call_guard<py::gil_scoped_release>())
-      .def("restore", [](PySolver& solver, const string& file) { solver.Restore(file.c_str()); })
+      .def("restore",
+           [](PySolver& solver, py::object path) { solver.Restore(PathString(path).c_str()); })
       .def("test_all", &PySolver::TestAll, py::call_guard<py::gil_scoped_release>());
 
   DefineSolverClass<SGDSolver<float>>(m, "SGDSolver");
@@ -342,8 +374,8 @@ void DefineSolvers(py::module_& m) {
   DefineSolverClass<AdaDeltaSolver<float>>(m, "AdaDeltaSolver");
   DefineSolverClass<AdamSolver<float>>(m, "AdamSolver");
 
-  m.def("get_solver", [](const string& filename) {
-    const SolverParameter param = ReadSolverFile(filename);
+  m.def("get_solver", [](py::object path) {
+    const SolverParameter param = ReadSolverFile(PathString(path));
     py::gil_scoped_release release;
     return shared_ptr<PySolver>(SolverRegistry<float>::CreateSolver(param));
   });
@@ -358,7 +390,10 @@ PYBIND11_MODULE(_caffe, m) {
   m.doc() = "C++ core of pycaffe; use the `caffe` package instead.";
   RegisterErrors();
 
-  py::enum_<Phase>(m, "Phase", py::arithmetic()).value("TRAIN", TRAIN).value("TEST", TEST).export_values();
+  py::enum_<Phase>(m, "Phase", py::arithmetic())
+      .value("TRAIN", TRAIN)
+      .value("TEST", TEST)
+      .export_values();
 
   m.def("set_mode_cpu", [] { Caffe::set_mode(Caffe::CPU); });
   m.def("set_mode_gpu", [] { Caffe::set_mode(Caffe::GPU); });

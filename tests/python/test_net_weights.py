@@ -70,3 +70,15 @@ def test_params_blobs_are_live(net_path):
     weight.data[...] = 0
     assert not net.layers[1].blobs[0].data.any()
     assert not net.forward(blobs=['ip'])['ip'].any()
+
+
+def test_paths_may_be_pathlib(tmp_path, write):
+    net_path = tmp_path / 'linear.prototxt'
+    net_path.write_text(linear_net())
+    net = caffe.Net(net_path, caffe.TRAIN)
+    model = tmp_path / 'model.caffemodel'
+    net.save(model)
+    for loaded in (caffe.Net(net_path, model, caffe.TEST),
+                   caffe.Net(net_path, caffe.TEST, weights=[model])):
+        np.testing.assert_array_equal(loaded.params['ip'][0].data, net.params['ip'][0].data)
+    loaded.copy_from(model)

@@ -1,6 +1,7 @@
 """Solvers from Python: stepping a Python-layer net matches numpy's SGD,
 snapshots restore, every solver class builds, solver state is visible."""
 import os
+import pathlib
 
 import numpy as np
 import pytest
@@ -53,7 +54,7 @@ def test_sgd_steps_match_numpy(solver_file):
 
 
 def test_solver_param_and_registry(solver_file):
-    solver = caffe.get_solver(solver_file(extra='type: "Adam"'))
+    solver = caffe.get_solver(pathlib.Path(solver_file(extra='type: "Adam"')))
     assert isinstance(solver, caffe.AdamSolver) and solver.type == 'Adam'
     param = solver.param
     assert param.base_lr == pytest.approx(0.1) and param.max_iter == 3
