@@ -35,12 +35,8 @@ cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DCAFFE_BUILD_PYTHO
   -DPython3_EXECUTABLE="$python" > "$cmake_log" 2>&1 || { cat "$cmake_log"; exit 1; }
 grep -q "pycaffe: Python" "$cmake_log" \
   || { cat "$cmake_log"; echo "run_python_tests: pycaffe is not configured" >&2; exit 1; }
-targets=(pycaffe tool_caffe)
-# The data-layer test builds its LMDB with convert_imageset when it exists.
-known_targets="$(cmake --build "$root/build" --target help 2>/dev/null || true)"
-if grep -q tool_convert_imageset <<< "$known_targets"; then
-  targets+=(tool_convert_imageset)
-fi
+# The data-layer test builds its LMDB with convert_imageset.
+targets=(pycaffe tool_caffe tool_convert_imageset)
 cmake --build "$root/build" -j "$(nproc)" --target "${targets[@]}"
 
 export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"
