@@ -413,6 +413,11 @@ TYPED_TEST(TripletDataLayerTest, SetUpErrors) {
     EXPECT_THROW(layer.SetUp({}, top), ConfigError);
   }
   {
+    LayerParameter param = this->Param(2, TripletDataParameter::STACKED);
+    param.mutable_triplet_data_param()->set_prefetch(0);
+    EXPECT_THROW(TripletDataLayer<TypeParam> unused(param), ConfigError);
+  }
+  {
     auto top = this->Tops(1);
     LayerParameter param = this->Param(2, TripletDataParameter::STACKED);
     param.mutable_triplet_data_param()->set_source(this->dir_.Join("missing"));
@@ -461,7 +466,7 @@ TEST(TripletDataLayerLifetime, ThousandCreateDestroyCyclesLeaveNoThread) {
   for (int r = 0; r < 8; ++r) entries.emplace_back(Key(r), RawTriplet(r, 1, 4, 4, {float(r)}));
   WriteDB("lmdb", dir.Join("db"), entries);
   const int threads_before = CountThreads();
-  long resident_after_warmup = 0;
+  [[maybe_unused]] long resident_after_warmup = 0;
   for (int cycle = 0; cycle < 1000; ++cycle) {
     if (cycle == 100) resident_after_warmup = ResidentKB();
     LayerParameter param;

@@ -36,6 +36,8 @@ const char* const kSlotNames[3] = {"anchor", "positive", "negative"};
 // The base class sizes its batch ring from data_param.prefetch; ours is
 // triplet_data_param.prefetch.
 LayerParameter WithTripletPrefetch(const LayerParameter& param) {
+  CAFFE_REQUIRE(param.triplet_data_param().prefetch() > 0, ConfigError, "TripletData layer '",
+                param.name(), "': triplet_data_param.prefetch must be positive");
   LayerParameter copy(param);
   copy.mutable_data_param()->set_prefetch(param.triplet_data_param().prefetch());
   return copy;
