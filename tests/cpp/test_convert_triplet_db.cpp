@@ -43,11 +43,13 @@ struct LoadedTriplet {
   cv::Mat images[3];
   vector<float> labels;
 };
-vector<LoadedTriplet> LoadThroughLayer(const string& db, int count, bool gray = false) {
+vector<LoadedTriplet> LoadThroughLayer(const string& db, int count, bool gray = false,
+                                       DataParameter::DB backend = DataParameter::LMDB) {
   LayerParameter param;
   param.set_name("triplets");
   param.set_type("TripletData");
   param.mutable_triplet_data_param()->set_source(db);
+  param.mutable_triplet_data_param()->set_backend(backend);
   param.mutable_triplet_data_param()->set_batch_size(count);
   param.mutable_triplet_data_param()->set_num_threads(2);
   Blob<float> data, label;
@@ -269,6 +271,10 @@ TEST_F(ConvertTripletTest, ToolWritesAndReportsErrors) {
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("Processed 3 of 3 triplets"), string::npos) << run.stderr_text;
   EXPECT_EQ(ReadDB("leveldb", dir_.Join("tool_db")).size(), 3u);
+  const vector<LoadedTriplet> loaded =
+      LoadThroughLayer(dir_.Join("tool_db"), 3, false, DataParameter::LEVELDB);
+  EXPECT_TRUE(SamePixels(loaded[2].images[1], images_[3]));
+  EXPECT_EQ(loaded[2].labels, (vector<float>{2, 7}));
   run = RunTool(dir_, "-backend leveldb ./ list.txt tool_db");
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.stderr_text.find("convert_triplet_db: error: output database tool_db already exists"),
