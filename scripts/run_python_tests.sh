@@ -35,8 +35,9 @@ cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DCAFFE_BUILD_PYTHO
   -DPython3_EXECUTABLE="$python" > "$cmake_log" 2>&1 || { cat "$cmake_log"; exit 1; }
 grep -q "pycaffe: Python" "$cmake_log" \
   || { cat "$cmake_log"; echo "run_python_tests: pycaffe is not configured" >&2; exit 1; }
-# The data-layer test builds its LMDB with convert_imageset.
-targets=(pycaffe tool_caffe tool_convert_imageset)
+# The data-layer and converter tests compare with convert_imageset and
+# convert_triplet_db.
+targets=(pycaffe tool_caffe tool_convert_imageset tool_convert_triplet_db)
 cmake --build "$root/build" -j "$(nproc)" --target "${targets[@]}"
 
 export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"

@@ -14,5 +14,6 @@ from ._caffe import (TEST, TRAIN, Phase, __version__, get_solver, layer_type_lis
                      solver_type_list)
 from .pycaffe import (AdaDeltaSolver, AdaGradSolver, AdamSolver, Blob, Layer, NesterovSolver,
                       Net, RMSPropSolver, SGDSolver, Solver)
-from . import io
+from . import augment, db, io
+from .convert import convert_imageset, convert_triplet_db
 from .net_spec import layers, params, NetSpec, to_proto

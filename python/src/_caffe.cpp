@@ -22,6 +22,7 @@
 #include "caffe/solver.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/upgrade_proto.hpp"
+#include "bindings.hpp"
 #include "pycaffe_types.hpp"
 
 namespace py = pybind11;
@@ -408,4 +409,7 @@ PYBIND11_MODULE(_caffe, m) {
   DefineLayer(m);
   DefineNet(m);
   DefineSolvers(m);
+  DefineDB(m);
+  DefineConvert(m);
+  DefineAugment(m);
 }
