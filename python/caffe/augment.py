@@ -76,15 +76,18 @@ class Augmenter:
         return self._augmenter.output_size(height, width)
 
     def apply(self, image, epoch=0, key=b'', slot=0, phase=TRAIN, return_params=False):
-        """The augmented H x W x C uint8 image for record `key` (bytes, the
-        database key) at `epoch`; slot is the image's index in a multi-image
+        """The augmented H x W x C uint8 image (H x W for an H x W input) for
+        record `key` (bytes, the database key) at `epoch`; slot is the image's index in a multi-image
         record (0, 1, 2 for a triplet's anchor, positive, negative). With
         return_params=True also returns the sampled parameters as a dict
         (keys PARAM_NAMES) plus 'vector', the 26 floats of the params top."""
         if isinstance(key, str):
             key = key.encode('utf-8')
-        augmented, vector, _ = self._augmenter._apply(_image(image, 'image'), int(epoch),
-                                                      bytes(key), int(slot), phase)
+        image = _image(image, 'image')
+        augmented, vector, _ = self._augmenter._apply(image, int(epoch), bytes(key), int(slot),
+                                                      phase)
+        if image.ndim == 2:
+            augmented = augmented[:, :, 0]  # grey in, grey out: H x W
         if not return_params:
             return augmented
         params = {name: float(value) for name, value in zip(PARAM_NAMES, vector)}

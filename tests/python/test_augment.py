@@ -48,6 +48,16 @@ def test_test_phase_only_adapts_the_size():
     assert augmenter.output_size(9, 8) == (6, 6)
 
 
+def test_grey_images_keep_their_layout():
+    augmenter = caffe.augment.Augmenter('random_seed: 2 crop_size: 6 rotation: 10')
+    colour = images(1)[0]
+    grey = colour[:, :, 1]
+    out = augmenter.apply(grey, key=b'g')
+    assert out.shape == (6, 6)
+    out3 = augmenter.apply(grey[:, :, None], key=b'g')
+    np.testing.assert_array_equal(out, out3[:, :, 0])
+
+
 def test_unseeded_augmenter_follows_caffe_random_seed():
     image = images(1)[0]
     caffe.set_random_seed(11)
