@@ -49,6 +49,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "caffe/augment/augmenter.hpp"
 #include "caffe/data/data_reader.hpp"
 #include "caffe/layers/base_data_layer.hpp"
 
@@ -70,6 +71,8 @@ struct TripletImageContext {
   // The seed of this image's random draws (crop, mirror).
   uint32_t image_seed;
   const string* record_key;
+  // Laps the reader had completed over the database before this record.
+  uint64_t epoch;
 };
 
 template <typename Dtype>
@@ -94,6 +97,7 @@ class TripletDataLayer : public BasePrefetchingDataLayer<Dtype> {
   // implementation's helpers can name it).
   struct Decoded {
     string key;
+    uint64_t epoch = 0;
     cv::Mat images[3];
     vector<float> labels;
     bool encoded = false;
@@ -118,8 +122,8 @@ class TripletDataLayer : public BasePrefetchingDataLayer<Dtype> {
   // at the first bad one). `records` gets them in stream order.
   void CollectRecords(vector<Decoded>* records);
   // The per-image step, run on decode worker `worker`: one decoded uint8
-  // H x W x C image -> its place in the batch, through transform_param. An
-  // augmentation engine plugs in here, as one call before the transform.
+  // H x W x C image -> augmentation_param (keyed by seed, epoch, record key
+  // and slot) -> transform_param -> its place in the batch.
   void TransformImage(const TripletImageContext& context, const cv::Mat& image, int worker,
                       Dtype* output);
   // Offset, in Dtype elements, of image (item, slot) in the batch's data.
@@ -130,6 +134,9 @@ class TripletDataLayer : public BasePrefetchingDataLayer<Dtype> {
   std::unique_ptr<WorkerPool> pool_;
   // One transformer per worker: transformers are not thread-safe.
   vector<std::unique_ptr<SeededTransformer<Dtype>>> transformers_;
+  std::unique_ptr<augment::Augmenter> augmenter_;
+  // One output buffer per worker for the augmenter.
+  vector<augment::AugmentedImage> augmented_;
   Caffe::rng_t batch_seed_rng_;
   uint32_t batch_seed_base_ = 0;
   int64_t batch_index_ = 0;

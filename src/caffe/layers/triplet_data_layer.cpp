@@ -118,6 +118,7 @@ string TripletDataLayer<Dtype>::RecordContext(const string& key) const {
 template <typename Dtype>
 void TripletDataLayer<Dtype>::DecodeRecord(const DBRecord& record, Decoded* out) const {
   out->key = record.key;
+  out->epoch = record.epoch;
   out->problem.clear();
   out->labels.clear();
   out->encoded = false;
@@ -276,6 +277,15 @@ void TripletDataLayer<Dtype>::DataLayerSetUp(const vector<Blob<Dtype>*>& bottom,
   batch_seed_base_ = caffe_rng_rand();
   batch_seed_rng_.seed(batch_seed_base_);
   batch_index_ = 0;
+  if (this->layer_param_.has_augmentation_param()) {
+    AugmentationParameter augmentation = this->layer_param_.augmentation_param();
+    CAFFE_REQUIRE(!augmentation.emit_params(), ConfigError, this->Describe(),
+                  ": augmentation_param.emit_params is supported by the Data layer only");
+    // Unseeded augmentation follows the solver's random_seed.
+    if (augmentation.random_seed() < 0) augmentation.set_random_seed(caffe_rng_rand());
+    augmenter_ = std::make_unique<augment::Augmenter>(augmentation);
+    augmented_.assign(workers, augment::AugmentedImage());
+  }
 
   reader_ = std::make_unique<DataReader>(param.source(), param.backend(), ReadAhead());
   reader_->Start();
@@ -300,7 +310,14 @@ void TripletDataLayer<Dtype>::DataLayerSetUp(const vector<Blob<Dtype>*>& bottom,
                 RecordContext(first.key),
                 "the layer has a label top but the first record carries no labels");
   try {
-    item_shape_ = transformers_[0]->InferBlobShape(first.images[0]);
+    if (augmenter_) {
+      int out_height, out_width;
+      augmenter_->OutputSize(height_, width_, &out_height, &out_width);
+      item_shape_ = transformers_[0]->InferBlobShape(
+          cv::Mat(out_height, out_width, first.images[0].type()));
+    } else {
+      item_shape_ = transformers_[0]->InferBlobShape(first.images[0]);
+    }
   } catch (const Error&) {
     this->RethrowWithContext(RecordContext(first.key));
   }
@@ -340,14 +357,23 @@ template <typename Dtype>
 void TripletDataLayer<Dtype>::TransformImage(const TripletImageContext& context,
                                              const cv::Mat& image, int worker,
                                              Dtype* output) {
-  // An augmentation engine transforms `image` here, before transform_param,
-  // from (context.image_seed, context.batch_index, *context.record_key,
-  // context.slot).
   SeededTransformer<Dtype>* transformer = transformers_[worker].get();
   Blob<Dtype> view(item_shape_);
   view.set_cpu_data(output);
   transformer->Seed(context.image_seed);
-  transformer->Transform(image, &view);
+  if (!augmenter_) {
+    transformer->Transform(image, &view);
+    return;
+  }
+  const cv::Mat source = image.isContinuous() ? image : image.clone();
+  augment::AugmentedImage& augmented = augmented_[worker];
+  augmenter_->Apply(source.data, source.rows, source.cols, source.channels(),
+                    augment::RecordContext::FromKey(context.epoch, *context.record_key,
+                                                    context.slot),
+                    this->phase_, &augmented);
+  transformer->Transform(cv::Mat(augmented.height, augmented.width,
+                                 CV_8UC(augmented.channels), augmented.u8.data()),
+                         &view);
 }
 
 template <typename Dtype>
@@ -362,7 +388,8 @@ void TripletDataLayer<Dtype>::load_batch(Batch<Dtype>* batch) {
     const int slot = index % 3;
     const Decoded& record = records_[item];
     const TripletImageContext context{batch_seed, batch_index, item, slot,
-                                      MixImageSeed(batch_seed, item, slot), &record.key};
+                                      MixImageSeed(batch_seed, item, slot), &record.key,
+                                      record.epoch};
     try {
       TransformImage(context, record.images[slot], worker, data + ImageOffset(item, slot));
     } catch (const Error&) {
