@@ -9,6 +9,8 @@ from google.protobuf import text_format
 import caffe
 from caffe.proto import caffe_pb2
 
+from conftest import requires_layers
+
 PARAM = ('random_seed: 1701 crop_size: 6 rotation: 20 scale_min: 0.8 scale_max: 1.2 '
          'hflip_prob: 0.5 brightness: 0.3 contrast: 0.2 noise_std: 4 cutout_prob: 0.5')
 
@@ -129,3 +131,28 @@ def test_errors_become_python_exceptions(tmp_path):
         caffe.augment.preview(augmenter, images(2), 2, tmp_path / 'x.png', keys=[b'a'])
     with pytest.raises(caffe.IOError):
         caffe.augment.preview(augmenter, images(1), 2, tmp_path / 'no' / 'dir' / 'x.png')
+
+
+@requires_layers('TripletData')
+def test_matches_the_triplet_data_layer_slot_by_slot(tmp_path):
+    batch = images(6, seed=4)
+    keys = [b'%08d_t' % i for i in range(2)]
+    path = tmp_path / 'triplets'
+    with caffe.db.open(path, 'lmdb', 'new') as db, db.transaction() as txn:
+        for index, key in enumerate(keys):
+            anchor, positive, negative = (image.transpose(2, 0, 1)
+                                          for image in batch[3 * index:3 * index + 3])
+            txn.put_triplet(key, anchor, positive, negative, labels=(index, 1 - index))
+    net_file = tmp_path / 'net.prototxt'
+    net_file.write_text('''layer { name: "triplets" type: "TripletData" top: "data"
+  triplet_data_param { source: "%s" batch_size: 2 layout: STACKED num_threads: 2 }
+  augmentation_param { %s } }''' % (path, PARAM))
+    net = caffe.Net(str(net_file), caffe.TRAIN)
+    net.forward()
+    data = net.blobs['data'].data
+    assert data.shape == (6, 3, 6, 6)
+    augmenter = caffe.augment.Augmenter(PARAM)
+    for item, key in enumerate(keys):
+        for slot in range(3):
+            expected = augmenter.apply(batch[3 * item + slot], key=key, slot=slot)
+            np.testing.assert_array_equal(data[slot * 2 + item], expected.transpose(2, 0, 1))

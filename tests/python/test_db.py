@@ -141,6 +141,25 @@ def write_triplets(path, count, seed):
                             labels=(anchor, negative))
 
 
+@requires_layers('TripletData')
+def test_triplet_db_from_python_feeds_the_triplet_data_layer(tmp_path):
+    rng = np.random.RandomState(8)
+    images = rng.randint(0, 256, (3, 3, 2, 5, 4)).astype(np.uint8)  # record, slot, CHW
+    path = tmp_path / 'triplets'
+    with caffe.db.open(path, 'lmdb', 'new') as db, db.transaction() as txn:
+        for index, (anchor, positive, negative) in enumerate(images):
+            txn.put_triplet(b'%08d' % index, anchor, positive, negative, labels=(index, 7))
+    net_file = tmp_path / 'net.prototxt'
+    net_file.write_text('''layer { name: "triplets" type: "TripletData" top: "data" top: "label"
+  triplet_data_param { source: "%s" batch_size: 3 layout: STACKED } }''' % path)
+    net = caffe.Net(str(net_file), caffe.TEST)
+    net.forward()
+    # STACKED: all anchors, then all positives, then all negatives.
+    np.testing.assert_array_equal(net.blobs['data'].data,
+                                  images.transpose(1, 0, 2, 3, 4).reshape(9, 2, 5, 4))
+    np.testing.assert_array_equal(net.blobs['label'].data, [[0, 7], [1, 7], [2, 7]])
+
+
 TRIPLET_NET = '''name: "triplet_tower"
 layer { name: "triplets" type: "TripletData" top: "data"
   transform_param { scale: 0.00390625 }
