@@ -67,8 +67,10 @@ def test_transaction_commit_and_abort(tmp_path, backend):
 
 @pytest.mark.parametrize('backend', BACKENDS)
 def test_misuse_raises_caffe_errors(tmp_path, backend):
-    with pytest.raises(caffe.IOError, match='missing'):
-        caffe.db.open(tmp_path / 'missing', backend, 'r')
+    for mode in ('r', 'w'):  # neither mode creates a database
+        with pytest.raises(caffe.IOError, match='missing'):
+            caffe.db.open(tmp_path / 'missing', backend, mode)
+    assert not (tmp_path / 'missing').exists()
     path = tmp_path / 'db'
     caffe.db.open(path, backend, 'new').close()
     with pytest.raises(caffe.IOError):
