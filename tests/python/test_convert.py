@@ -1,6 +1,7 @@
 """caffe.convert_imageset against the convert_imageset tool."""
 import os
 import subprocess
+import threading
 
 import numpy as np
 import pytest
@@ -202,3 +203,28 @@ def test_convert_triplet_db_errors(tmp_path):
         caffe.convert_triplet_db(root, list_file, tmp_path / 'c')
     assert caffe.convert_triplet_db(root, list_file, tmp_path / 'c',
                                     overwrite=True)['written'] == 12
+
+
+def test_conversions_run_in_parallel_python_threads(tmp_path):
+    """The GIL is released while converting and taken back for progress, so
+    two conversions in two threads both report and both finish."""
+    list_file = write_images(tmp_path / 'images', count=220)
+    root = str(tmp_path / 'images') + '/'
+    reports = {0: [], 1: []}
+    errors = []
+
+    def run(index):
+        try:
+            caffe.convert_imageset(root, list_file, tmp_path / ('db%d' % index),
+                                   progress=lambda done, total: reports[index].append(done))
+        except Exception as error:  # reported below, in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and not any(thread.is_alive() for thread in threads)
+    assert reports[0] == reports[1] == [100, 200, 221]
+    assert read_all(tmp_path / 'db0', 'lmdb') == read_all(tmp_path / 'db1', 'lmdb')
