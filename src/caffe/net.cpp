@@ -335,8 +335,9 @@ void Net<Dtype>::AppendParam(const NetParameter& param, int layer_id, int param_
 
 template <typename Dtype>
 Dtype Net<Dtype>::ForwardFromTo(int start, int end) {
-  CHECK_GE(start, 0);
-  CHECK_LT(end, static_cast<int>(layers_.size()));
+  CAFFE_REQUIRE(start >= 0 && end < static_cast<int>(layers_.size()), ConfigError,
+                "forward range ", start, "..", end, " is outside net '", name_, "' (",
+                layers_.size(), " layers)");
   Dtype loss = 0;
   for (int i = start; i <= end; ++i) {
     loss += layers_[i]->Forward(bottom_vecs_[i], top_vecs_[i]);
@@ -354,8 +355,9 @@ const vector<Blob<Dtype>*>& Net<Dtype>::Forward(Dtype* loss) {
 
 template <typename Dtype>
 void Net<Dtype>::BackwardFromTo(int start, int end) {
-  CHECK_GE(end, 0);
-  CHECK_LT(start, static_cast<int>(layers_.size()));
+  CAFFE_REQUIRE(end >= 0 && start < static_cast<int>(layers_.size()), ConfigError,
+                "backward range ", start, "..", end, " is outside net '", name_, "' (",
+                layers_.size(), " layers)");
   for (int i = start; i >= end; --i) {
     if (!layer_need_backward_[i]) continue;
     layers_[i]->Backward(top_vecs_[i], bottom_need_backward_[i], bottom_vecs_[i]);

@@ -314,6 +314,16 @@ TYPED_TEST(NetTest, CopyTrainedLayersRoundTripAndShapeMismatch) {
   }
 }
 
+TYPED_TEST(NetTest, OutOfRangeForwardAndBackwardThrow) {
+  Net<TypeParam> net(ParseNet(R"(
+    layer { name: "in" type: "Input" top: "x" input_param { shape { dim: 4 } } }
+    layer { name: "relu" type: "ReLU" bottom: "x" top: "y" })"));
+  EXPECT_THROW(net.ForwardFromTo(0, 2), ConfigError);
+  EXPECT_THROW(net.ForwardFromTo(-1, 1), ConfigError);
+  EXPECT_THROW(net.BackwardFromTo(2, 0), ConfigError);
+  EXPECT_NO_THROW(net.ForwardFromTo(0, 1));
+}
+
 TYPED_TEST(NetTest, InPlaceLayersShareTheirBlob) {
   Net<TypeParam> net(ParseNet(R"(
     layer { name: "in" type: "Input" top: "x" input_param { shape { dim: 4 } } }

@@ -49,6 +49,11 @@ class PoolingLayer : public Layer<Dtype> {
   void ForwardAve(const Dtype* bottom_data, Dtype* top_data);
   void ForwardStochasticTrain(const Dtype* bottom_data, Dtype* top_data);
   void ForwardStochasticTest(const Dtype* bottom_data, Dtype* top_data);
+  // Over the window [hstart, hend) x [wstart, wend) of one plane:
+  // *sum = FLT_MIN + sum(x) (FLT_MIN keeps an all-zero window finite, as
+  // upstream) and *sum_sq = sum(x^2).
+  void StochasticWindowSums(const Dtype* plane, int hstart, int hend, int wstart, int wend,
+                            Dtype* sum, Dtype* sum_sq) const;
   void BackwardStochasticTest(const Dtype* top_diff, const Dtype* bottom_data,
                               Dtype* bottom_diff);
 

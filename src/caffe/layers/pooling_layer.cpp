@@ -216,6 +216,21 @@ void PoolingLayer<Dtype>::ForwardStochasticTrain(const Dtype* bottom_data, Dtype
 }
 
 template <typename Dtype>
+void PoolingLayer<Dtype>::StochasticWindowSums(const Dtype* plane, int hstart, int hend,
+                                               int wstart, int wend, Dtype* sum,
+                                               Dtype* sum_sq) const {
+  *sum = Dtype(FLT_MIN);
+  *sum_sq = 0;
+  for (int h = hstart; h < hend; ++h) {
+    for (int w = wstart; w < wend; ++w) {
+      const Dtype v = plane[h * width_ + w];
+      *sum += v;
+      *sum_sq += v * v;
+    }
+  }
+}
+
+template <typename Dtype>
 void PoolingLayer<Dtype>::ForwardStochasticTest(const Dtype* bottom_data, Dtype* top_data) {
   for (int plane = 0; plane < num_ * channels_; ++plane) {
     for (int ph = 0; ph < pooled_height_; ++ph) {
@@ -224,16 +239,8 @@ void PoolingLayer<Dtype>::ForwardStochasticTest(const Dtype* bottom_data, Dtype*
       for (int pw = 0; pw < pooled_width_; ++pw) {
         const int wstart = pw * stride_w_;
         const int wend = std::min(wstart + kernel_w_, width_);
-        // FLT_MIN keeps an all-zero window from dividing by zero, as upstream.
-        Dtype sum = Dtype(FLT_MIN);
-        Dtype sum_sq = 0;
-        for (int h = hstart; h < hend; ++h) {
-          for (int w = wstart; w < wend; ++w) {
-            const Dtype v = bottom_data[h * width_ + w];
-            sum += v;
-            sum_sq += v * v;
-          }
-        }
+        Dtype sum, sum_sq;
+        StochasticWindowSums(bottom_data, hstart, hend, wstart, wend, &sum, &sum_sq);
         top_data[ph * pooled_width_ + pw] = sum_sq / sum;
       }
     }
@@ -276,15 +283,8 @@ void PoolingLayer<Dtype>::BackwardStochasticTest(const Dtype* top_diff, const Dt
       for (int pw = 0; pw < pooled_width_; ++pw) {
         const int wstart = pw * stride_w_;
         const int wend = std::min(wstart + kernel_w_, width_);
-        Dtype sum = Dtype(FLT_MIN);
-        Dtype sum_sq = 0;
-        for (int h = hstart; h < hend; ++h) {
-          for (int w = wstart; w < wend; ++w) {
-            const Dtype v = bottom_data[h * width_ + w];
-            sum += v;
-            sum_sq += v * v;
-          }
-        }
+        Dtype sum, sum_sq;
+        StochasticWindowSums(bottom_data, hstart, hend, wstart, wend, &sum, &sum_sq);
         const Dtype y = sum_sq / sum;
         const Dtype g = top_diff[ph * pooled_width_ + pw] / sum;
         for (int h = hstart; h < hend; ++h) {
