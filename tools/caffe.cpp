@@ -113,8 +113,7 @@ int Train() {
 
   caffe::SignalHandler signal_handler(caffe::SignalHandler::ParseEffect(FLAGS_sigint_effect),
                                       caffe::SignalHandler::ParseEffect(FLAGS_sighup_effect));
-  std::unique_ptr<caffe::Solver<float>> solver(
-      caffe::SolverRegistry<float>::CreateSolver(solver_param));
+  const auto solver = caffe::SolverRegistry<float>::CreateSolver(solver_param);
   solver->SetActionFunction(signal_handler.GetActionFunction());
   LOG(INFO) << "Starting Optimization";
   if (!FLAGS_snapshot.empty()) {

@@ -35,17 +35,32 @@ class Error : public std::runtime_error {
  public:
   explicit Error(const string& message) : std::runtime_error(message) {}
 };
-// A text or binary proto (net, solver, model) that does not parse.
-class ParseError : public Error { using Error::Error; };
-// A file or database that cannot be opened, read or written.
-class IOError : public Error { using Error::Error; };
-// A parameter value that is invalid or inconsistent (unknown layer type,
-// missing required field, out-of-range option).
-class ConfigError : public Error { using Error::Error; };
-// Blobs whose shapes do not fit together.
-class ShapeError : public Error { using Error::Error; };
-// A database record that cannot be decoded.
-class DataError : public Error { using Error::Error; };
+
+// The one list of error types a user can cause: (C++ class, the Python built-in
+// exception its pycaffe class also derives from, what it means). The C++ classes
+// below, pycaffe's exception classes (caffe.errors) and RethrowWithPrefix are
+// all generated from it, so a new type is one line here.
+#define CAFFE_FOR_EACH_ERROR_TYPE(X)                                                   \
+  X(ParseError, ValueError, "A text or binary proto (net, solver, model) that does not parse.") \
+  X(IOError, OSError, "A file or database that cannot be opened, read or written.")    \
+  X(ConfigError, ValueError,                                                           \
+    "A parameter value that is invalid or inconsistent (unknown layer type, missing "  \
+    "required field, out-of-range option).")                                           \
+  X(ShapeError, ValueError, "Blobs or arrays whose shapes do not fit together.")       \
+  X(DataError, ValueError, "A database record or image that cannot be decoded.")
+
+#define CAFFE_DECLARE_ERROR_TYPE(Name, PythonBase, Meaning) \
+  class Name : public Error {                               \
+   public:                                                  \
+    using Error::Error;                                     \
+  };
+CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_DECLARE_ERROR_TYPE)
+#undef CAFFE_DECLARE_ERROR_TYPE
+
+// Rethrows the exception being handled with `prefix` in front of its message,
+// keeping its caffe::Error type; any other exception is rethrown unchanged.
+// Call it only inside a catch block.
+[[noreturn]] void RethrowWithPrefix(const string& prefix);
 
 namespace internal {
 template <typename... Args>

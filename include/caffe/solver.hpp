@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "caffe/net.hpp"
+#include "caffe/registry.hpp"
 #include "caffe/proto/caffe.pb.h"
 
 namespace caffe {
@@ -89,35 +90,27 @@ class Solver {
   void LoadWeights(Net<Dtype>* net) const;
 };
 
-// Registry of solver types ("SGD", "Adam", ...), like the layer registry.
+// The solver registry (a caffe::Registry) of solver types ("SGD", "Adam", ...).
 template <typename Dtype>
-class SolverRegistry {
+class SolverRegistry : public Registry<Solver<Dtype>, SolverParameter> {
  public:
-  typedef std::function<Solver<Dtype>*(const SolverParameter&)> Creator;
-  static void AddCreator(const string& type, Creator creator);
-  // Throws ConfigError naming the unknown type and the known ones.
-  static Solver<Dtype>* CreateSolver(const SolverParameter& param);
-  static vector<string> SolverTypeList();
-
- private:
-  static map<string, Creator>& Registry();
+  // Upgrades a legacy `solver_type` first. Throws ConfigError naming the
+  // unknown type and the known ones.
+  static shared_ptr<Solver<Dtype>> CreateSolver(const SolverParameter& param);
+  static vector<string> SolverTypeList() { return SolverRegistry::Types(); }
 };
 
-template <typename Dtype>
-struct SolverRegisterer {
-  SolverRegisterer(const string& type, typename SolverRegistry<Dtype>::Creator creator) {
-    SolverRegistry<Dtype>::AddCreator(type, std::move(creator));
-  }
-};
+extern template class Registry<Solver<float>, SolverParameter>;
+extern template class Registry<Solver<double>, SolverParameter>;
 
-#define REGISTER_SOLVER_CLASS(type)                                                       \
-  static ::caffe::SolverRegisterer<float> g_solver_f_##type(                              \
-      #type, [](const SolverParameter& p) -> Solver<float>* {                             \
-        return new type##Solver<float>(p);                                                \
-      });                                                                                 \
-  static ::caffe::SolverRegisterer<double> g_solver_d_##type(                             \
-      #type, [](const SolverParameter& p) -> Solver<double>* {                            \
-        return new type##Solver<double>(p);                                               \
+#define REGISTER_SOLVER_CLASS(type)                                                         \
+  static ::caffe::Registerer<::caffe::Solver<float>, ::caffe::SolverParameter> g_solver_f_##type( \
+      #type, [](const ::caffe::SolverParameter& p) {                                        \
+        return shared_ptr<::caffe::Solver<float>>(new type##Solver<float>(p));              \
+      });                                                                                   \
+  static ::caffe::Registerer<::caffe::Solver<double>, ::caffe::SolverParameter> g_solver_d_##type( \
+      #type, [](const ::caffe::SolverParameter& p) {                                        \
+        return shared_ptr<::caffe::Solver<double>>(new type##Solver<double>(p));            \
       })
 
 }  // namespace caffe

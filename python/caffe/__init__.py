@@ -8,7 +8,7 @@
 
 Python layers derive from caffe.Layer; see docs/python.md.
 """
-from .errors import CaffeError, ConfigError, DataError, IOError, ParseError, ShapeError
+from .errors import *  # noqa: F401,F403 - CaffeError and its subclasses
 from ._caffe import (TEST, TRAIN, Phase, __version__, get_solver, layer_type_list,
                      set_device, set_mode_cpu, set_mode_gpu, set_random_seed,
                      solver_type_list)

@@ -35,24 +35,42 @@ typedef Layer<float> PyLayer;
 typedef Net<float> PyNet;
 typedef Solver<float> PySolver;
 
-// The Python classes of caffe.errors, looked up once at import and kept for
-// the life of the process.
-struct ErrorClasses {
-  PyObject* base;
-  PyObject* parse;
-  PyObject* io;
-  PyObject* config;
-  PyObject* shape;
-  PyObject* data;
-};
-ErrorClasses g_errors;
+// pycaffe's exception classes, made at import from the engine's one list of
+// error types (CAFFE_FOR_EACH_ERROR_TYPE): CaffeError, a RuntimeError, and one
+// subclass per C++ type that also derives from the listed built-in, so that
+// `except ValueError` keeps working. caffe.errors re-exports them. The
+// references live as long as the process.
+PyObject* g_caffe_error = nullptr;
+#define CAFFE_PY_ERROR_CLASS(Name, PythonBase, Meaning) PyObject* g_##Name = nullptr;
+CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_PY_ERROR_CLASS)
+#undef CAFFE_PY_ERROR_CLASS
 
-void RegisterErrors() {
-  py::module_ errors = py::module_::import("caffe.errors");
-  auto get = [&](const char* name) { return py::object(errors.attr(name)).release().ptr(); };
-  g_errors = {get("CaffeError"),  get("ParseError"), get("IOError"),
-              get("ConfigError"), get("ShapeError"), get("DataError")};
+void RegisterErrors(py::module_& m) {
+  py::module_ builtins = py::module_::import("builtins");
+  py::dict classes;
+  auto make_class = [&](const char* name, py::tuple bases, const char* meaning) {
+    py::dict body;
+    body["__doc__"] = meaning;
+    body["__module__"] = "caffe.errors";
+    py::object type = builtins.attr("type")(name, bases, body);
+    classes[name] = type;
+    return type.release().ptr();
+  };
+  g_caffe_error = make_class("CaffeError", py::make_tuple(builtins.attr("RuntimeError")),
+                             "Base class of every error reported by the caffe engine.");
+#define CAFFE_PY_MAKE_ERROR_CLASS(Name, PythonBase, Meaning)                          \
+  g_##Name = make_class(#Name,                                                         \
+                        py::make_tuple(py::handle(g_caffe_error), builtins.attr(#PythonBase)), \
+                        Meaning);
+  CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_PY_MAKE_ERROR_CLASS)
+#undef CAFFE_PY_MAKE_ERROR_CLASS
+  m.attr("_error_classes") = classes;
+
   py::register_exception_translator([](std::exception_ptr pending) {
+#define CAFFE_PY_TRANSLATE_ERROR(Name, PythonBase, Meaning) \
+  catch (const Name& error) {                               \
+    PyErr_SetString(g_##Name, error.what());                \
+  }
     try {
       if (pending) std::rethrow_exception(pending);
     } catch (const PythonLayerError& error) {
@@ -60,21 +78,14 @@ void RegisterErrors() {
         PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.exception())),
                         error.exception());
       } else {
-        PyErr_SetString(g_errors.base, error.what());
+        PyErr_SetString(g_caffe_error, error.what());
       }
-    } catch (const ParseError& error) {
-      PyErr_SetString(g_errors.parse, error.what());
-    } catch (const IOError& error) {
-      PyErr_SetString(g_errors.io, error.what());
-    } catch (const ConfigError& error) {
-      PyErr_SetString(g_errors.config, error.what());
-    } catch (const ShapeError& error) {
-      PyErr_SetString(g_errors.shape, error.what());
-    } catch (const DataError& error) {
-      PyErr_SetString(g_errors.data, error.what());
-    } catch (const Error& error) {
-      PyErr_SetString(g_errors.base, error.what());
     }
+    CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_PY_TRANSLATE_ERROR)
+    catch (const Error& error) {
+      PyErr_SetString(g_caffe_error, error.what());
+    }
+#undef CAFFE_PY_TRANSLATE_ERROR
   });
 }
 
@@ -378,7 +389,7 @@ void DefineSolvers(py::module_& m) {
   m.def("get_solver", [](py::object path) {
     const SolverParameter param = ReadSolverFile(PathString(path));
     py::gil_scoped_release release;
-    return shared_ptr<PySolver>(SolverRegistry<float>::CreateSolver(param));
+    return SolverRegistry<float>::CreateSolver(param);
   });
 }
 
@@ -389,7 +400,7 @@ PYBIND11_MODULE(_caffe, m) {
   using namespace caffe;
   using namespace caffe::pycaffe;
   m.doc() = "C++ core of pycaffe; use the `caffe` package instead.";
-  RegisterErrors();
+  RegisterErrors(m);
 
   py::enum_<Phase>(m, "Phase", py::arithmetic())
       .value("TRAIN", TRAIN)

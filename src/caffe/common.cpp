@@ -14,6 +14,18 @@ void GlobalInit(int* pargc, char*** pargv) {
   FLAGS_logtostderr = true;
 }
 
+void RethrowWithPrefix(const string& prefix) {
+#define CAFFE_RETHROW_AS(Name, PythonBase, Meaning) \
+  catch (const Name& error) {                      \
+    throw Name(prefix + error.what());             \
+  }
+  try {
+    throw;
+  }
+  CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_RETHROW_AS)
+#undef CAFFE_RETHROW_AS
+}
+
 Caffe& Caffe::Get() {
   thread_local Caffe instance;
   return instance;

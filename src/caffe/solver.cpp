@@ -360,40 +360,15 @@ void Solver<Dtype>::Restore(const char* state_file) {
 }
 
 template <typename Dtype>
-void SolverRegistry<Dtype>::AddCreator(const string& type, Creator creator) {
-  auto& registry = Registry();
-  CHECK_EQ(registry.count(type), 0u) << "Solver type " << type << " is registered twice";
-  registry[type] = std::move(creator);
-}
-
-template <typename Dtype>
-map<string, typename SolverRegistry<Dtype>::Creator>& SolverRegistry<Dtype>::Registry() {
-  static map<string, Creator> registry;
-  return registry;
-}
-
-template <typename Dtype>
-vector<string> SolverRegistry<Dtype>::SolverTypeList() {
-  vector<string> types;
-  for (const auto& entry : Registry()) types.push_back(entry.first);
-  return types;
-}
-
-template <typename Dtype>
-Solver<Dtype>* SolverRegistry<Dtype>::CreateSolver(const SolverParameter& in_param) {
+shared_ptr<Solver<Dtype>> SolverRegistry<Dtype>::CreateSolver(const SolverParameter& in_param) {
   SolverParameter param = in_param;
   UpgradeSolverAsNeeded("solver parameters", &param);
-  auto& registry = Registry();
-  auto it = registry.find(param.type());
-  if (it == registry.end()) {
-    string known;
-    for (const auto& entry : registry) known += (known.empty() ? "" : ", ") + entry.first;
-    CAFFE_THROW(ConfigError, "unknown solver type '", param.type(), "' (known types: ", known, ")");
-  }
-  return it->second(param);
+  return SolverRegistry::Create(param.type(), param, "the solver");
 }
 
 INSTANTIATE_CLASS(Solver);
+template class Registry<Solver<float>, SolverParameter>;
+template class Registry<Solver<double>, SolverParameter>;
 template class SolverRegistry<float>;
 template class SolverRegistry<double>;
 

@@ -19,20 +19,7 @@ void BaseDataLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
 
 template <typename Dtype>
 void BaseDataLayer<Dtype>::RethrowWithContext(const string& context) const {
-  const string prefix = internal::Concat(this->Describe(), ": ", context);
-  try {
-    throw;
-  } catch (const DataError& e) {
-    throw DataError(prefix + e.what());
-  } catch (const IOError& e) {
-    throw IOError(prefix + e.what());
-  } catch (const ConfigError& e) {
-    throw ConfigError(prefix + e.what());
-  } catch (const ShapeError& e) {
-    throw ShapeError(prefix + e.what());
-  } catch (const ParseError& e) {
-    throw ParseError(prefix + e.what());
-  }
+  RethrowWithPrefix(internal::Concat(this->Describe(), ": ", context));
 }
 
 template <typename Dtype>
