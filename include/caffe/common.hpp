@@ -46,6 +46,17 @@ class ConfigError : public Error { using Error::Error; };
 class ShapeError : public Error { using Error::Error; };
 // A database record that cannot be decoded.
 class DataError : public Error { using Error::Error; };
+// An allocation the machine cannot satisfy; the message says what was being
+// allocated and which input made it that large.
+class OutOfMemoryError : public Error { using Error::Error; };
+
+// Throws an error of the same type as `error` whose message is `prefix`
+// followed by the original message (to add the layer, file or record that a
+// lower level did not know about). Call it from the catch block that caught
+// `error`: an error of a type not declared here is rethrown unchanged.
+[[noreturn]] void RethrowWithContext(const Error& error, const string& prefix);
+// "1.5 GiB", "12 MiB", "512 bytes": sizes in messages.
+string HumanBytes(double bytes);
 
 namespace internal {
 template <typename... Args>

@@ -27,4 +27,9 @@ class ShapeError(CaffeError, ValueError):
 
 
 class DataError(CaffeError, ValueError):
-    """A database record that cannot be decoded."""
+    """A database record (or a database file) that cannot be decoded."""
+
+
+class OutOfMemoryError(CaffeError, MemoryError):
+    """An allocation the machine cannot satisfy; the message says what was
+    being allocated and which input made it that large."""

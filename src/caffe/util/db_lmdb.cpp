@@ -3,11 +3,22 @@
 // without creating or locking lock.mdb; MDB_NOTLS lets a read transaction live
 // on whichever thread owns its cursor. Writers buffer their records and grow
 // the memory map whenever a commit finds it full.
+//
+// Damaged files: liblmdb maps data.mdb and follows the page numbers it finds
+// there, so a file shorter than its meta page says (an interrupted copy) would
+// make it touch memory past the end of the file: SIGBUS. Open() therefore
+// compares data.mdb's size with the extent recorded in the newest meta page
+// and refuses a short file with a DataError; cursors check that every record
+// they return lies inside the file, and turn liblmdb's own corruption reports
+// into DataErrors naming the database and the last good key.
 #include <errno.h>
 #include <lmdb.h>
 #include <sys/stat.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "caffe/util/db_backends.hpp"
 
@@ -15,14 +26,49 @@ namespace caffe {
 namespace db {
 namespace {
 
-void CheckLMDB(int rc, const string& source, const char* what) {
-  CAFFE_REQUIRE(rc == MDB_SUCCESS, IOError, "LMDB ", source, ": ", what, " failed: ",
-                mdb_strerror(rc));
+bool IsCorruption(int rc) {
+  return rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_INVALID ||
+         rc == MDB_VERSION_MISMATCH || rc == MDB_BAD_TXN || rc == MDB_BAD_VALSIZE;
 }
+
+void CheckLMDB(int rc, const string& source, const char* what) {
+  if (rc == MDB_SUCCESS) return;
+  if (IsCorruption(rc)) {
+    CAFFE_THROW(DataError, "LMDB ", source, " is damaged: ", what, " failed: ", mdb_strerror(rc));
+  }
+  CAFFE_THROW(IOError, "LMDB ", source, ": ", what, " failed: ", mdb_strerror(rc));
+}
+
+// Debian's liblmdb keeps its internal assertions, which abort() on pages
+// that make no sense. The assert callback runs first; throwing from it
+// unwinds through liblmdb's C frames (built with unwind tables) and turns a
+// damaged page into a DataError. The environment's user context is its path.
+void ThrowOnAssert(MDB_env* env, const char* message) {
+  const char* source = static_cast<const char*>(mdb_env_get_userctx(env));
+  CAFFE_THROW(DataError, "LMDB ", source ? source : "(unknown)", " is damaged: ", message);
+}
+
+// Where data.mdb is mapped (several environments of one process may map the
+// same file) and how many of the mapped bytes the file backs.
+struct MappedFile {
+  vector<const char*> begins;
+  size_t size = 0;
+  bool Holds(const MDB_val& value) const {
+    if (value.mv_size == 0) return true;
+    const char* data = static_cast<const char*>(value.mv_data);
+    for (const char* begin : begins) {
+      if (data >= begin && data <= begin + size && value.mv_size <= size - (data - begin)) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
 
 class LMDBCursor : public Cursor {
  public:
-  LMDBCursor(MDB_env* env, const string& source) : source_(source) {
+  LMDBCursor(MDB_env* env, const string& source, MappedFile file)
+      : source_(source), file_(file) {
     CheckLMDB(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_), source_, "beginning a read");
     MDB_dbi dbi;
     int rc = mdb_dbi_open(txn_, nullptr, 0, &dbi);
@@ -38,6 +84,7 @@ class LMDBCursor : public Cursor {
     mdb_txn_abort(txn_);
   }
   void SeekToFirst() override { Move(MDB_FIRST); }
+  void SeekToLast() override { Move(MDB_LAST); }
   void Next() override { Move(MDB_NEXT); }
   string key() const override {
     return string(static_cast<const char*>(key_.mv_data), key_.mv_size);
@@ -54,11 +101,23 @@ class LMDBCursor : public Cursor {
       valid_ = false;
       return;
     }
-    CheckLMDB(rc, source_, "reading a record");
+    if (rc != MDB_SUCCESS || !file_.Holds(key_) || !file_.Holds(value_)) {
+      valid_ = false;
+      const string where = last_key_.empty() ? string("at the first record")
+                                             : "after record '" + last_key_ + "'";
+      CAFFE_REQUIRE(!IsCorruption(rc), DataError, "LMDB ", source_, " is damaged ", where,
+                    ": ", mdb_strerror(rc));
+      CheckLMDB(rc, source_, "reading a record");
+      CAFFE_THROW(DataError, "LMDB ", source_, " is damaged ", where,
+                  ": a record points outside data.mdb (", file_.size, " bytes)");
+    }
     valid_ = true;
+    last_key_.assign(static_cast<const char*>(key_.mv_data), key_.mv_size);
   }
 
   string source_;
+  MappedFile file_;
+  string last_key_;
   MDB_txn* txn_ = nullptr;
   MDB_cursor* cursor_ = nullptr;
   MDB_val key_{}, value_{};
@@ -128,13 +187,28 @@ class LMDB : public DB {
       CAFFE_REQUIRE(exists, IOError, "LMDB ", source, " does not exist");
       CAFFE_REQUIRE(S_ISDIR(info.st_mode), IOError, "LMDB ", source, " is not a directory");
     }
+    const string data_file = source + "/data.mdb";
+    if (mode != NEW) {
+      struct stat data_info;
+      CAFFE_REQUIRE(stat(data_file.c_str(), &data_info) == 0 && S_ISREG(data_info.st_mode),
+                    IOError, "LMDB ", source, " has no data.mdb file: not an LMDB database");
+    }
     CheckLMDB(mdb_env_create(&env_), source, "creating the environment");
+    mdb_env_set_userctx(env_, const_cast<char*>(source_.c_str()));
+    mdb_env_set_assert(env_, &ThrowOnAssert);
     const unsigned int flags = mode == READ ? (MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS) : 0;
-    const int rc = mdb_env_open(env_, source.c_str(), flags, 0664);
-    if (rc != MDB_SUCCESS) {
-      mdb_env_close(env_);
-      env_ = nullptr;
+    try {
+      const int rc = mdb_env_open(env_, source.c_str(), flags, 0664);
+      // liblmdb says "No such file" (ENOENT) or "Invalid argument" for a
+      // data.mdb without valid meta pages.
+      CAFFE_REQUIRE(mode == NEW || (rc != ENOENT && rc != EINVAL && rc != MDB_INVALID), DataError,
+                    "LMDB ", source, ": data.mdb is not an LMDB data file, or its meta pages "
+                    "are damaged (", mdb_strerror(rc), ")");
       CheckLMDB(rc, source, "opening");
+      CheckExtent(data_file);
+    } catch (...) {
+      Close();
+      throw;
     }
   }
   void Close() override {
@@ -143,7 +217,7 @@ class LMDB : public DB {
   }
   Cursor* NewCursor() override {
     CHECK(env_) << "NewCursor on a closed LMDB";
-    return new LMDBCursor(env_, source_);
+    return new LMDBCursor(env_, source_, FindMapping());
   }
   Transaction* NewTransaction() override {
     CHECK(env_) << "NewTransaction on a closed LMDB";
@@ -151,6 +225,49 @@ class LMDB : public DB {
   }
 
  private:
+  // liblmdb does not say where it mapped data.mdb; the process's map list
+  // does (the mapping of the file's inode at file offset 0).
+  MappedFile FindMapping() const {
+    struct stat data_info;
+    CAFFE_REQUIRE(stat((source_ + "/data.mdb").c_str(), &data_info) == 0, IOError, "LMDB ",
+                  source_, ": cannot stat data.mdb");
+    MappedFile file;
+    file.size = static_cast<size_t>(data_info.st_size);
+    std::ifstream maps("/proc/self/maps");
+    string line;
+    while (std::getline(maps, line)) {
+      unsigned long long start = 0, end = 0, offset = 0, inode = 0;
+      char permissions[8] = {0}, device[32] = {0};
+      if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %31s %llu", &start, &end, permissions,
+                      &offset, device, &inode) == 6 &&
+          inode == static_cast<unsigned long long>(data_info.st_ino) && offset == 0 &&
+          line.find("/data.mdb") != string::npos) {
+        file.begins.push_back(reinterpret_cast<const char*>(static_cast<uintptr_t>(start)));
+      }
+    }
+    CAFFE_REQUIRE(!file.begins.empty(), IOError, "LMDB ", source_, ": cannot find the mapping of data.mdb");
+    return file;
+  }
+
+  // The newest meta page records the last page in use; the file must hold
+  // every page up to it.
+  void CheckExtent(const string& data_file) {
+    MDB_envinfo info;
+    MDB_stat stat_info;
+    CheckLMDB(mdb_env_info(env_, &info), source_, "reading the meta page");
+    CheckLMDB(mdb_env_stat(env_, &stat_info), source_, "reading the meta page");
+    struct stat data_info;
+    CAFFE_REQUIRE(stat(data_file.c_str(), &data_info) == 0, IOError, "LMDB ", source_,
+                  ": cannot stat data.mdb");
+    const double needed = (static_cast<double>(info.me_last_pgno) + 1) * stat_info.ms_psize;
+    CAFFE_REQUIRE(static_cast<double>(data_info.st_size) >= needed, DataError, "LMDB ", source_,
+                  " is damaged: data.mdb has ", data_info.st_size,
+                  " bytes but its meta page says the data reaches ",
+                  static_cast<long long>(needed), " bytes (",
+                  info.me_last_pgno + 1, " pages of ", stat_info.ms_psize,
+                  "); was the copy interrupted?");
+  }
+
   MDB_env* env_ = nullptr;
   string source_;
 };
