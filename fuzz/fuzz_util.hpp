@@ -53,11 +53,16 @@ inline std::string WriteScratchFile(const std::string& name, const uint8_t* data
 // fuzzed shape cannot make the run swap; the library must answer with an
 // OutOfMemoryError. Not under AddressSanitizer, which reserves huge ranges.
 inline void LimitMemory(size_t bytes) {
-#if !defined(__SANITIZE_ADDRESS__) && !(defined(__has_feature) && __has_feature(address_sanitizer))
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAFFE_FUZZ_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(CAFFE_FUZZ_UNDER_ASAN)
+  (void)bytes;
+#else
   struct rlimit limit = {bytes, bytes};
   setrlimit(RLIMIT_AS, &limit);
-#else
-  (void)bytes;
 #endif
 }
 

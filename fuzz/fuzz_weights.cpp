@@ -1,6 +1,6 @@
-// Fuzz target: a weights file (.caffemodel, binary or text) copied into a
-// small fixed net, or, when the first byte is odd, a .solverstate restored
-// into a solver on that net. Both go through the file readers the tools
+// Fuzz target: the first byte chooses, the rest is the file: a weights file
+// (.caffemodel, binary or text) copied into a small fixed net (even), or a
+// .solverstate restored into an Adam solver on that net (odd). Both go through the file readers the tools
 // use, with their diagnostics for files that do not parse.
 #include <cstdint>
 #include <memory>
@@ -45,9 +45,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::QuietLogging();
   fuzz::LimitMemory(size_t(3) << 30);
   static std::unique_ptr<AdamSolver<float>> solver(new AdamSolver<float>(SolverParam()));
-  const bool solverstate = size > 0 && (data[0] & 1);
+  if (size == 0) return 0;
+  const bool solverstate = data[0] & 1;
   const std::string file = fuzz::WriteScratchFile(
-      solverstate ? "input.solverstate" : "input.caffemodel", data, size);
+      solverstate ? "input.solverstate" : "input.caffemodel", data + 1, size - 1);
   try {
     if (solverstate) {
       solver->Restore(file.c_str());

@@ -13,12 +13,18 @@
 // into DataErrors naming the database and the last good key.
 #include <errno.h>
 #include <lmdb.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <csetjmp>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 
 #include "caffe/util/db_backends.hpp"
 
@@ -39,6 +45,92 @@ void CheckLMDB(int rc, const string& source, const char* what) {
   CAFFE_THROW(IOError, "LMDB ", source, ": ", what, " failed: ", mdb_strerror(rc));
 }
 
+// The two meta pages at the start of data.mdb (liblmdb 0.9's layout on a
+// 64-bit machine): liblmdb trusts them, dividing by the page size and mapping
+// as many pages as the newest one says, so they are checked before it sees
+// them. Offsets are from the start of a meta page.
+constexpr uint32_t kMetaMagic = 0xBEEFC0DE;
+constexpr uint16_t kMetaPageFlag = 0x08;
+constexpr size_t kMetaFlagsAt = 10, kMagicAt = 16, kVersionAt = 20, kMapSizeAt = 32;
+constexpr size_t kPageSizeAt = 40, kFreeDbAt = 40, kMainDbAt = 88;
+constexpr size_t kDbDepthAt = 6, kDbRootAt = 40;
+constexpr size_t kLastPageAt = 136, kTxnIdAt = 144, kMetaBytes = 152;
+constexpr uint64_t kNoPage = ~uint64_t(0);
+
+template <typename T>
+T Field(const unsigned char* page, size_t at) {
+  T value;
+  std::memcpy(&value, page + at, sizeof(T));
+  return value;
+}
+
+void ValidateMetaPages(const string& source, const string& data_file, uint64_t file_size) {
+  auto damaged = [&](const string& what) {
+    CAFFE_THROW(DataError, "LMDB ", source, " is damaged: ", what);
+  };
+  const int fd = open(data_file.c_str(), O_RDONLY);
+  CAFFE_REQUIRE(fd >= 0, IOError, "LMDB ", source, ": cannot open data.mdb: ",
+                std::strerror(errno));
+  unsigned char pages[2][kMetaBytes];
+  uint32_t page_size = 0;
+  bool read_ok = true;
+  for (int i = 0; i < 2 && read_ok; ++i) {
+    read_ok = pread(fd, pages[i], kMetaBytes, static_cast<off_t>(i) * page_size) ==
+              static_cast<ssize_t>(kMetaBytes);
+    if (i == 0 && read_ok) page_size = Field<uint32_t>(pages[0], kPageSizeAt);
+    if (i == 0 && (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)))) {
+      close(fd);
+      if (!read_ok || Field<uint32_t>(pages[0], kMagicAt) != kMetaMagic) {
+        damaged("data.mdb does not start with an LMDB meta page (not an LMDB file?)");
+      }
+      damaged(internal::Concat("its meta page gives a page size of ", page_size));
+    }
+  }
+  close(fd);
+  if (!read_ok) damaged(internal::Concat("data.mdb has only ", file_size, " bytes, less than "
+                                         "its two meta pages (truncated?)"));
+  int newest = -1;
+  for (int i = 0; i < 2; ++i) {
+    const unsigned char* meta = pages[i];
+    const string which = internal::Concat("meta page ", i);
+    if (!(Field<uint16_t>(meta, kMetaFlagsAt) & kMetaPageFlag) ||
+        Field<uint32_t>(meta, kMagicAt) != kMetaMagic) {
+      damaged(which + " is not a meta page (not an LMDB file?)");
+    }
+    if (Field<uint32_t>(meta, kVersionAt) != 1) {
+      damaged(internal::Concat(which, " has format version ", Field<uint32_t>(meta, kVersionAt),
+                               ", this liblmdb reads version 1"));
+    }
+    if (Field<uint32_t>(meta, kPageSizeAt) != page_size) {
+      damaged(which + " disagrees with meta page 0 on the page size");
+    }
+    if (Field<uint64_t>(meta, kMapSizeAt) == 0) damaged(which + " gives a map size of 0");
+    const uint64_t last_page = Field<uint64_t>(meta, kLastPageAt);
+    if (last_page < 1 || last_page > (uint64_t(1) << 48)) {
+      damaged(internal::Concat(which, " gives ", last_page, " as its last page"));
+    }
+    for (size_t db : {kFreeDbAt, kMainDbAt}) {
+      const uint64_t root = Field<uint64_t>(meta, db + kDbRootAt);
+      const uint16_t depth = Field<uint16_t>(meta, db + kDbDepthAt);
+      if ((root != kNoPage && (root < 2 || root > last_page)) || depth > 32) {
+        damaged(internal::Concat(which, " gives a tree root at page ", root, " of depth ",
+                                 depth, " (pages 2..", last_page, " exist)"));
+      }
+    }
+    if (newest < 0 || Field<uint64_t>(meta, kTxnIdAt) > Field<uint64_t>(pages[newest], kTxnIdAt)) {
+      newest = i;
+    }
+  }
+  const uint64_t last_page = Field<uint64_t>(pages[newest], kLastPageAt);
+  const long double needed = (static_cast<long double>(last_page) + 1) * page_size;
+  if (static_cast<long double>(file_size) < needed) {
+    damaged(internal::Concat("data.mdb has ", file_size, " bytes but its meta page says the "
+                             "data reaches ", static_cast<unsigned long long>(needed), " bytes (",
+                             last_page + 1, " pages of ", page_size,
+                             "); was the copy interrupted?"));
+  }
+}
+
 // Debian's liblmdb keeps its internal assertions, which abort() on pages
 // that make no sense. The assert callback runs first; throwing from it
 // unwinds through liblmdb's C frames (built with unwind tables) and turns a
@@ -46,6 +138,57 @@ void CheckLMDB(int rc, const string& source, const char* what) {
 void ThrowOnAssert(MDB_env* env, const char* message) {
   const char* source = static_cast<const char*>(mdb_env_get_userctx(env));
   CAFFE_THROW(DataError, "LMDB ", source ? source : "(unknown)", " is damaged: ", message);
+}
+
+// A bit flip inside a branch or leaf page can send liblmdb's page walk to an
+// address outside the map before any of its checks notice: SIGSEGV. While
+// this thread is inside a read call on the map, such a fault jumps back to
+// the call (GuardedGet) and becomes a DataError; faults anywhere else go to
+// the handler that was installed before ours. liblmdb only reads a map opened
+// read-only, so abandoning the call leaves no half-written state.
+thread_local sigjmp_buf* t_fault_jump = nullptr;
+struct sigaction previous_segv, previous_bus;
+
+void OnFault(int signal, siginfo_t* info, void* context) {
+  if (t_fault_jump) siglongjmp(*t_fault_jump, signal);
+  const struct sigaction& previous = signal == SIGSEGV ? previous_segv : previous_bus;
+  if (previous.sa_flags & SA_SIGINFO) {
+    previous.sa_sigaction(signal, info, context);
+  } else if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+    previous.sa_handler(signal);
+  } else {
+    // Returning re-runs the faulting instruction, which now ends the process.
+    std::signal(signal, SIG_DFL);
+  }
+}
+
+void InstallFaultHandler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action = {};
+    action.sa_sigaction = &OnFault;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, &previous_segv);
+    sigaction(SIGBUS, &action, &previous_bus);
+  });
+}
+
+// mdb_cursor_get, with a fault in the map reported as *fault = the signal.
+int GuardedGet(MDB_cursor* cursor, MDB_val* key, MDB_val* value, MDB_cursor_op op,
+               int* fault) {
+  sigjmp_buf jump;
+  *fault = 0;
+  const int signal = sigsetjmp(jump, 1);
+  if (signal != 0) {
+    t_fault_jump = nullptr;
+    *fault = signal;
+    return MDB_CORRUPTED;
+  }
+  t_fault_jump = &jump;
+  const int rc = mdb_cursor_get(cursor, key, value, op);
+  t_fault_jump = nullptr;
+  return rc;
 }
 
 // Where data.mdb is mapped (several environments of one process may map the
@@ -96,7 +239,20 @@ class LMDBCursor : public Cursor {
 
  private:
   void Move(MDB_cursor_op op) {
-    const int rc = mdb_cursor_get(cursor_, &key_, &value_, op);
+    if (broken_) {
+      valid_ = false;
+      CAFFE_THROW(DataError, "LMDB ", source_, " is damaged (a read already failed)");
+    }
+    int fault = 0;
+    const int rc = GuardedGet(cursor_, &key_, &value_, op, &fault);
+    if (fault) {
+      broken_ = true;
+      valid_ = false;
+      CAFFE_THROW(DataError, "LMDB ", source_, " is damaged ",
+                  last_key_.empty() ? string("at the first record")
+                                    : "after record '" + last_key_ + "'",
+                  ": a page points outside the file (", strsignal(fault), " caught)");
+    }
     if (rc == MDB_NOTFOUND) {
       valid_ = false;
       return;
@@ -118,6 +274,7 @@ class LMDBCursor : public Cursor {
   string source_;
   MappedFile file_;
   string last_key_;
+  bool broken_ = false;
   MDB_txn* txn_ = nullptr;
   MDB_cursor* cursor_ = nullptr;
   MDB_val key_{}, value_{};
@@ -192,7 +349,9 @@ class LMDB : public DB {
       struct stat data_info;
       CAFFE_REQUIRE(stat(data_file.c_str(), &data_info) == 0 && S_ISREG(data_info.st_mode),
                     IOError, "LMDB ", source, " has no data.mdb file: not an LMDB database");
+      ValidateMetaPages(source, data_file, static_cast<uint64_t>(data_info.st_size));
     }
+    InstallFaultHandler();
     CheckLMDB(mdb_env_create(&env_), source, "creating the environment");
     mdb_env_set_userctx(env_, const_cast<char*>(source_.c_str()));
     mdb_env_set_assert(env_, &ThrowOnAssert);
@@ -205,7 +364,6 @@ class LMDB : public DB {
                     "LMDB ", source, ": data.mdb is not an LMDB data file, or its meta pages "
                     "are damaged (", mdb_strerror(rc), ")");
       CheckLMDB(rc, source, "opening");
-      CheckExtent(data_file);
     } catch (...) {
       Close();
       throw;
@@ -247,25 +405,6 @@ class LMDB : public DB {
     }
     CAFFE_REQUIRE(!file.begins.empty(), IOError, "LMDB ", source_, ": cannot find the mapping of data.mdb");
     return file;
-  }
-
-  // The newest meta page records the last page in use; the file must hold
-  // every page up to it.
-  void CheckExtent(const string& data_file) {
-    MDB_envinfo info;
-    MDB_stat stat_info;
-    CheckLMDB(mdb_env_info(env_, &info), source_, "reading the meta page");
-    CheckLMDB(mdb_env_stat(env_, &stat_info), source_, "reading the meta page");
-    struct stat data_info;
-    CAFFE_REQUIRE(stat(data_file.c_str(), &data_info) == 0, IOError, "LMDB ", source_,
-                  ": cannot stat data.mdb");
-    const double needed = (static_cast<double>(info.me_last_pgno) + 1) * stat_info.ms_psize;
-    CAFFE_REQUIRE(static_cast<double>(data_info.st_size) >= needed, DataError, "LMDB ", source_,
-                  " is damaged: data.mdb has ", data_info.st_size,
-                  " bytes but its meta page says the data reaches ",
-                  static_cast<long long>(needed), " bytes (",
-                  info.me_last_pgno + 1, " pages of ", stat_info.ms_psize,
-                  "); was the copy interrupted?");
   }
 
   MDB_env* env_ = nullptr;
