@@ -528,8 +528,11 @@ template <typename Dtype>
 void Net<Dtype>::CopyTrainedLayersFrom(const string& trained_filename) {
   NetParameter param;
   ReadNetParamsFromBinaryOrTextFile(trained_filename, &param);
-  CAFFE_REQUIRE(param.layer_size() > 0, ParseError, trained_filename,
-                ": holds no layers, so no weights (is it a net definition or another file?)");
+  int stored_blobs = 0;
+  for (const LayerParameter& layer : param.layer()) stored_blobs += layer.blobs_size();
+  CAFFE_REQUIRE(stored_blobs > 0, ParseError, trained_filename, ": holds ",
+                param.layer_size() == 0 ? "no layers" : "layers but no weights",
+                " (is it a net definition, or another kind of file?)");
   try {
     CopyTrainedLayersFrom(param);
   } catch (const Error& error) {
