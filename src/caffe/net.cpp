@@ -528,11 +528,13 @@ template <typename Dtype>
 void Net<Dtype>::CopyTrainedLayersFrom(const string& trained_filename) {
   NetParameter param;
   ReadNetParamsFromBinaryOrTextFile(trained_filename, &param);
+  // Weights files that hold no weights would leave every parameter at its
+  // random initial value without a word, unless the net has none to load.
   int stored_blobs = 0;
   for (const LayerParameter& layer : param.layer()) stored_blobs += layer.blobs_size();
-  CAFFE_REQUIRE(stored_blobs > 0, ParseError, trained_filename, ": holds ",
-                param.layer_size() == 0 ? "no layers" : "layers but no weights",
-                " (is it a net definition, or another kind of file?)");
+  CAFFE_REQUIRE(stored_blobs > 0 || learnable_params_.empty(), ParseError, trained_filename,
+                ": holds ", param.layer_size() == 0 ? "no layers" : "layers but no weights",
+                " (is it empty, a net definition, or another kind of file?)");
   try {
     CopyTrainedLayersFrom(param);
   } catch (const Error& error) {

@@ -53,7 +53,7 @@ OutputPlan PrepareOutput(const string& output, bool overwrite, bool resume) {
   CAFFE_REQUIRE(!output.empty(), ConfigError, "the output name is empty");
   std::error_code error;
   const bool exists = fs::exists(output, error);
-  CAFFE_REQUIRE(!exists || overwrite || resume, IOError, "output ", output,
+  CAFFE_REQUIRE(!exists || overwrite || resume, IOError, "output database ", output,
                 " already exists (pass -overwrite to replace it)");
   const fs::path output_path(output);
   const fs::path directory =

@@ -241,6 +241,9 @@ void ReadProtoFromBinaryFile(const string& filename, google::protobuf::Message* 
 
 void ReadProtoFromBinaryOrTextFile(const string& filename, google::protobuf::Message* proto) {
   const string contents = ReadFileToString(filename);
+  // An empty file is an empty message here: whether that is acceptable is
+  // for the caller to say (weights for a net without parameters are).
+  if (contents.empty()) return;
   RequireContent(filename, contents, *proto);
   if (ParseBinary(contents, proto)) return;
   proto->Clear();
