@@ -37,8 +37,9 @@ cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release -DCAFFE_BUILD_PYTHO
 grep -q "pycaffe: Python" "$cmake_log" \
   || { cat "$cmake_log"; echo "run_python_tests: pycaffe is not configured" >&2; exit 1; }
 # The data-layer and converter tests compare with convert_imageset and
-# convert_triplet_db.
-targets=(pycaffe tool_caffe tool_convert_imageset tool_convert_triplet_db)
+# convert_triplet_db; the bad-input corpus runs every tool.
+targets=(pycaffe tool_caffe tool_convert_imageset tool_convert_triplet_db tool_compute_image_mean
+         tool_extract_features)
 cmake --build "$root/build" -j "$(nproc)" --target "${targets[@]}"
 
 export PYTHONPATH="$root/build/python${PYTHONPATH:+:$PYTHONPATH}"

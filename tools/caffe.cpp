@@ -45,6 +45,8 @@ DEFINE_string(layer, "", "Optional; for 'augment_preview', the data layer to pre
 DEFINE_int32(records, 4, "For 'augment_preview': how many database records to show.");
 DEFINE_int32(samples, 6, "For 'augment_preview': augmented versions per record.");
 DEFINE_string(output, "augment_preview.png", "For 'augment_preview': the PNG to write.");
+DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
+             "Refuse images with more pixels than this (decompression bombs)");
 DEFINE_string(sighup_effect, "snapshot", "Optional; action to take when a SIGHUP signal is "
               "received: snapshot, stop or none.");
 
@@ -88,6 +90,28 @@ caffe::Phase PhaseFromFlags(caffe::Phase default_phase) {
   CAFFE_THROW(ConfigError, "-phase must be TRAIN or TEST, got '", FLAGS_phase, "'");
 }
 
+// Training that stops on bad data (a damaged record, a database that cannot
+// be read) keeps the iterations done since the last snapshot: the weights and
+// solver state are those of the last completed iteration, because a failing
+// iteration stops before its update.
+void SnapshotAfterDataError(caffe::Solver<float>* solver) {
+  const caffe::SolverParameter& param = solver->param();
+  const int iter = solver->iter();
+  const bool already_saved = param.snapshot() > 0 && iter % param.snapshot() == 0;
+  if (iter == 0 || already_saved) {
+    LOG(ERROR) << "Training stopped on a data error at iteration " << iter
+               << (iter == 0 ? "; nothing to snapshot" : "; its snapshot is already written");
+    return;
+  }
+  LOG(ERROR) << "Training stopped on a data error at iteration " << iter
+             << "; snapshotting the last completed iteration (" << iter << ") before exiting";
+  try {
+    solver->Snapshot();
+  } catch (const std::exception& snapshot_error) {
+    LOG(ERROR) << "The snapshot failed too: " << snapshot_error.what();
+  }
+}
+
 int Train() {
   CAFFE_REQUIRE(!FLAGS_solver.empty(), ConfigError, "need a solver definition to train (-solver)");
   CAFFE_REQUIRE(FLAGS_snapshot.empty() || FLAGS_weights.empty(), ConfigError,
@@ -116,11 +140,19 @@ int Train() {
   const auto solver = caffe::SolverRegistry<float>::CreateSolver(solver_param);
   solver->SetActionFunction(signal_handler.GetActionFunction());
   LOG(INFO) << "Starting Optimization";
-  if (!FLAGS_snapshot.empty()) {
-    LOG(INFO) << "Resuming from " << FLAGS_snapshot;
-    solver->Solve(FLAGS_snapshot);
-  } else {
-    solver->Solve();
+  try {
+    if (!FLAGS_snapshot.empty()) {
+      LOG(INFO) << "Resuming from " << FLAGS_snapshot;
+      solver->Solve(FLAGS_snapshot);
+    } else {
+      solver->Solve();
+    }
+  } catch (const caffe::DataError&) {
+    SnapshotAfterDataError(solver.get());
+    throw;
+  } catch (const caffe::IOError&) {
+    SnapshotAfterDataError(solver.get());
+    throw;
   }
   LOG(INFO) << "Optimization Done.";
   return 0;
@@ -296,9 +328,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
+    caffe::SetMaxImagePixels(FLAGS_max_image_pixels);
     return kCommands.at(argv[1])();
   } catch (const caffe::Error& error) {
     std::cerr << "caffe: error: " << error.what() << std::endl;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "caffe: error: out of memory" << std::endl;
   } catch (const std::exception& error) {
     std::cerr << "caffe: error: " << error.what() << std::endl;
   }

@@ -38,7 +38,7 @@ class Error : public std::runtime_error {
 
 // The one list of error types a user can cause: (C++ class, the Python built-in
 // exception its pycaffe class also derives from, what it means). The C++ classes
-// below, pycaffe's exception classes (caffe.errors) and RethrowWithPrefix are
+// below, pycaffe's exception classes (caffe.errors) and RethrowWithContext are
 // all generated from it, so a new type is one line here.
 #define CAFFE_FOR_EACH_ERROR_TYPE(X)                                                   \
   X(ParseError, ValueError, "A text or binary proto (net, solver, model) that does not parse.") \
@@ -47,7 +47,10 @@ class Error : public std::runtime_error {
     "A parameter value that is invalid or inconsistent (unknown layer type, missing "  \
     "required field, out-of-range option).")                                           \
   X(ShapeError, ValueError, "Blobs or arrays whose shapes do not fit together.")       \
-  X(DataError, ValueError, "A database record or image that cannot be decoded.")
+  X(DataError, ValueError, "A database record, database file or image that cannot be decoded.") \
+  X(OutOfMemoryError, MemoryError,                                                     \
+    "An allocation the machine cannot satisfy; the message says what was being "       \
+    "allocated and which input made it that large.")
 
 #define CAFFE_DECLARE_ERROR_TYPE(Name, PythonBase, Meaning) \
   class Name : public Error {                               \
@@ -57,10 +60,13 @@ class Error : public std::runtime_error {
 CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_DECLARE_ERROR_TYPE)
 #undef CAFFE_DECLARE_ERROR_TYPE
 
-// Rethrows the exception being handled with `prefix` in front of its message,
-// keeping its caffe::Error type; any other exception is rethrown unchanged.
-// Call it only inside a catch block.
-[[noreturn]] void RethrowWithPrefix(const string& prefix);
+// Throws an error of the same type as `error` whose message is `prefix`
+// followed by the original message (to add the layer, file or record that a
+// lower level did not know about). Call it from the catch block that caught
+// `error`: an error of a type not in the list is rethrown unchanged.
+[[noreturn]] void RethrowWithContext(const Error& error, const string& prefix);
+// "1.5 GiB", "12 MiB", "512 bytes": sizes in messages.
+string HumanBytes(double bytes);
 
 namespace internal {
 template <typename... Args>

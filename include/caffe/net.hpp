@@ -83,6 +83,8 @@ class Net {
   const vector<bool>& has_params_decay() const { return has_params_decay_; }
   const vector<int>& param_owners() const { return param_owners_; }
   const vector<string>& param_display_names() const { return param_display_names_; }
+  // (layer index, index among the layer's blobs) of every param.
+  const vector<pair<int, int>>& param_layer_indices() const { return param_layer_indices_; }
   int num_inputs() const { return static_cast<int>(net_input_blobs_.size()); }
   int num_outputs() const { return static_cast<int>(net_output_blobs_.size()); }
   const vector<Blob<Dtype>*>& input_blobs() const { return net_input_blobs_; }
@@ -108,6 +110,9 @@ class Net {
                    set<string>* available_blobs, map<string, int>* blob_name_to_idx);
   void AppendParam(const NetParameter& param, int layer_id, int param_id);
   void ForwardDebugInfo(int layer_id);
+  // Rethrows `error` (being handled) with the layer's name and type in front,
+  // unless its message already names the layer.
+  [[noreturn]] void AddLayerContext(const Error& error, int layer_id) const;
   void BackwardDebugInfo(int layer_id);
 
   string name_;

@@ -84,6 +84,8 @@ class Solver {
   vector<std::function<void()>> iteration_callbacks_;
 
  private:
+  // Throws ConfigError for settings that cannot train correctly.
+  void CheckSettings() const;
   void InitTrainNet();
   void InitTestNets();
   // Copies the weights files named in param().weights() into `net`.

@@ -6,6 +6,8 @@
 // exception raised inside a Python layer comes back out unchanged.
 // GIL: released around the long-running calls (net construction, forward,
 // backward, solver steps); Python layers take it back when they run.
+// Ctrl-C: solver.step()/solve() poll Python's signal handlers once per
+// iteration and raise KeyboardInterrupt after the iteration in progress.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -20,6 +22,7 @@
 #include "caffe/net.hpp"
 #include "caffe/sgd_solvers.hpp"
 #include "caffe/solver.hpp"
+#include "caffe/util/datum_io.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/upgrade_proto.hpp"
 #include "bindings.hpp"
@@ -344,6 +347,36 @@ SolverParameter ReadSolverFile(const string& filename) {
   return param;
 }
 
+// Runs a solver call without the GIL while Python's signal handlers are
+// polled once per iteration (and per test batch): Ctrl-C stops the solver
+// after the iteration in progress, which leaves it consistent (iter, weights
+// and history agree), and KeyboardInterrupt is raised once the call returns.
+template <typename Run>
+void RunInterruptible(PySolver& solver, Run run) {
+  bool interrupted = false;
+  solver.SetActionFunction([&interrupted]() {
+    py::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      return SolverAction::STOP;
+    }
+    return SolverAction::NONE;
+  });
+  struct ResetAction {
+    PySolver& solver;
+    ~ResetAction() { solver.SetActionFunction(nullptr); }
+  } reset{solver};
+  try {
+    py::gil_scoped_release release;
+    run();
+  } catch (...) {
+    // The solver's own error wins; the pending signal's exception is dropped.
+    if (interrupted) PyErr_Clear();
+    throw;
+  }
+  if (interrupted) throw py::error_already_set();
+}
+
 template <typename SolverType>
 void DefineSolverClass(py::module_& m, const char* name) {
   py::class_<SolverType, PySolver, shared_ptr<SolverType>>(m, name).def(
@@ -365,13 +398,19 @@ void DefineSolvers(py::module_& m) {
                              [](const PySolver& solver) {
                                return py::bytes(solver.param().SerializeAsString());
                              })
-      .def("step", &PySolver::Step, py::arg("iters"), py::call_guard<py::gil_scoped_release>())
+      .def(
+          "step",
+          [](PySolver& solver, int iters) {
+            RunInterruptible(solver, [&] { solver.Step(iters); });
+          },
+          py::arg("iters"))
       .def(
           "solve",
           [](PySolver& solver, py::object resume) {
             const string resume_file = resume.is_none() ? string() : PathString(resume);
-            py::gil_scoped_release release;
-            solver.Solve(resume_file.empty() ? nullptr : resume_file.c_str());
+            RunInterruptible(solver, [&] {
+              solver.Solve(resume_file.empty() ? nullptr : resume_file.c_str());
+            });
           },
           py::arg("resume") = py::none())
       .def("snapshot", &PySolver::Snapshot, py::call_guard<py::gil_scoped_release>())
@@ -385,6 +424,10 @@ void DefineSolvers(py::module_& m) {
   DefineSolverClass<RMSPropSolver<float>>(m, "RMSPropSolver");
   DefineSolverClass<AdaDeltaSolver<float>>(m, "AdaDeltaSolver");
   DefineSolverClass<AdamSolver<float>>(m, "AdamSolver");
+
+  m.def("set_max_image_pixels", &SetMaxImagePixels, py::arg("pixels"),
+        "Refuse images (files and encoded records) with more pixels than this.");
+  m.def("get_max_image_pixels", &MaxImagePixels);
 
   m.def("get_solver", [](py::object path) {
     const SolverParameter param = ReadSolverFile(PathString(path));

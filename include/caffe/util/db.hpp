@@ -6,7 +6,10 @@
 // destroyed before the DB that made it is closed or destroyed.
 //
 // Errors: a database that does not exist or cannot be opened/read/written
-// throws IOError naming the path and carrying the library's own message.
+// throws IOError naming the path and carrying the library's own message. A
+// database whose files are damaged (truncated, overwritten, bit-flipped) is a
+// DataError naming the path and, while iterating, the last good key; it never
+// crashes the process (see db_lmdb.cpp for how LMDB files are checked).
 //
 // Thread-safety: one DB may hand out cursors to several threads; each Cursor
 // and Transaction is used by one thread at a time.
@@ -33,6 +36,8 @@ class Cursor {
   DISABLE_COPY_AND_ASSIGN(Cursor);
 
   virtual void SeekToFirst() = 0;
+  // Positions at the record with the greatest key (resuming a conversion).
+  virtual void SeekToLast() = 0;
   virtual void Next() = 0;
   // The current record; only meaningful while valid().
   virtual string key() const = 0;

@@ -19,7 +19,11 @@ void BaseDataLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
 
 template <typename Dtype>
 void BaseDataLayer<Dtype>::RethrowWithContext(const string& context) const {
-  RethrowWithPrefix(internal::Concat(this->Describe(), ": ", context));
+  try {
+    throw;
+  } catch (const Error& error) {
+    caffe::RethrowWithContext(error, internal::Concat(this->Describe(), ": ", context));
+  }
 }
 
 template <typename Dtype>
