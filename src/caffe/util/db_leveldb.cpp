@@ -21,6 +21,10 @@ class LevelDBCursor : public Cursor {
     iter_->SeekToFirst();
     CheckStatus();
   }
+  void Seek(const string& key) override {
+    iter_->Seek(key);
+    CheckStatus();
+  }
   void Next() override {
     iter_->Next();
     CheckStatus();
