@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Builds pycaffe and the caffe tool into build/ and runs the Python test
 # suite (tests/python) against that build tree, which is put on PYTHONPATH.
-# Installs the Python packages the tests need (numpy, protobuf, pytest, and
-# matplotlib, Pillow and pydot for plots, image reading and drawing) into
+# Installs the Python packages the tests import (numpy, protobuf, pytest, pydot
+# for caffe.draw, OpenCV and Pillow for image reading, matplotlib for plots) into
 # the current Python, or into build/pyvenv when that Python refuses pip
 # installs (Debian's system Python). Set PYTHON to choose the interpreter.
 # Exits non-zero when a test fails or when no test was collected.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="$(command -v "${PYTHON:-python3}")"
-requirements=(numpy "protobuf>=3.20" pytest matplotlib Pillow pydot)
+requirements=(numpy "protobuf>=3.20" pytest pydot opencv-python-headless Pillow matplotlib)
 
 have_requirements() {
   "$1" - <<'PY' 2>/dev/null
-import numpy, pytest, matplotlib, PIL, pydot
+import numpy, pytest, pydot, cv2, PIL, matplotlib
 import google.protobuf as protobuf
 major, minor = (int(part) for part in protobuf.__version__.split('.')[:2])
 assert (3, 20) <= (major, minor)
