@@ -20,7 +20,8 @@ mkdir "$work/src"
 tar -C "$root" --exclude='./build' --exclude='./build-*' --exclude='./.git' \
   --exclude='./python/caffe/_caffe*.so' --exclude='./python/caffe/proto/caffe_pb2.py' \
   -cf - . | tar -C "$work/src" -xf -
-"$venv/bin/python" -m pip install "$work/src[image]"
+CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+  "$venv/bin/python" -m pip install "$work/src[image]"
 cd "$work"
 "$venv/bin/python" - <<'PY'
 import numpy as np

@@ -102,6 +102,29 @@ def test_init_log_and_log_reach_stderr(tmp_path):
         caffe.init_log(7)
 
 
+@pytest.mark.parametrize('env, expected', [
+    ({}, 'default'),
+    ({'CAFFE_BLAS_THREADS': '3'}, 3),
+    ({'OPENBLAS_NUM_THREADS': '2'}, 2),                              # the user's choice stays
+    ({'CAFFE_BLAS_THREADS': '1', 'OPENBLAS_NUM_THREADS': '2'}, 1),   # ours wins
+])
+def test_blas_thread_default_and_environment(env, expected):
+    import os
+    import subprocess
+    import sys
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ('CAFFE_BLAS_THREADS', 'OPENBLAS_NUM_THREADS', 'GOTO_NUM_THREADS',
+                          'OMP_NUM_THREADS')}
+    clean.update(env)
+    result = subprocess.run([sys.executable, '-c', 'import caffe; print(caffe.blas_threads(), '
+                             'caffe.default_blas_threads())'], env=clean, timeout=60,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+    assert result.returncode == 0, result.stderr
+    threads, default = (int(v) for v in result.stdout.split())
+    assert threads == (default if expected == 'default' else expected)
+
+
 def test_blas_threads_can_be_set():
     before = caffe.blas_threads()
     assert 1 <= caffe.default_blas_threads() <= 4
