@@ -15,9 +15,11 @@ for argument in "$@"; do
   [ "$previous" = "-c" ] && source=$argument
   previous=$argument
 done
-if [ -n "$source" ] && { : > /dev/tty; } 2>/dev/null; then
+# A subshell: a failed redirection of a shell builtin may end the shell itself.
+if [ -n "$source" ] && (true > /dev/tty) 2>/dev/null; then
   echo >> "$counter"
   count=$(wc -l < "$counter")
-  printf 'caffe build: [%3d/%d] %s\n' "$count" "$total" "${source#"$source_dir"/}" > /dev/tty
+  # \r starts at the left edge, over pip's spinner character.
+  printf '\rcaffe build: [%3d/%d] %s\n' "$count" "$total" "${source#"$source_dir"/}" > /dev/tty
 fi
 exec "$@"
