@@ -24,30 +24,33 @@ layer { name: "accuracy" type: "Accuracy" bottom: "ip" bottom: "label" top: "acc
 '''
 SOLVER = '''net: "{net}"
 base_lr: 0.1 lr_policy: "step" gamma: 0.5 stepsize: 10 momentum: 0.9
-max_iter: 20 display: 5 test_iter: 2 test_interval: 10
+max_iter: 20 display: 5 test_iter: 2 test_interval: 10 random_seed: 1701
 snapshot_after_train: false snapshot_prefix: "{prefix}"
 '''
 
 
-@pytest.fixture(scope='module')
-def train_log(tmp_path_factory):
+def run_train(work, *flags):
     from conftest import find_tool
     tool = find_tool()
     if tool is None:
         pytest.fail('caffe tool not found: build it (make tool_caffe) or set CAFFE_TOOL')
-    work = tmp_path_factory.mktemp('train')
     (work / 'net.prototxt').write_text(NET)
     (work / 'solver.prototxt').write_text(SOLVER.format(net=work / 'net.prototxt',
                                                         prefix=work / 'snap'))
     env = dict(os.environ)
     env.pop('GLOG_minloglevel', None)
-    result = subprocess.run([tool, 'train', '-solver', str(work / 'solver.prototxt')], cwd=work,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            universal_newlines=True, timeout=300)
+    result = subprocess.run([tool, 'train', '-solver', str(work / 'solver.prototxt')]
+                            + list(flags), cwd=work, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
     assert result.returncode == 0, result.stderr
     log = work / 'caffe.INFO'
     log.write_text(result.stderr)
     return log
+
+
+@pytest.fixture(scope='module')
+def train_log(tmp_path_factory):
+    return run_train(tmp_path_factory.mktemp('train'))
 
 
 def test_train_logs_progress_with_eta_after_each_display(train_log):
@@ -76,11 +79,18 @@ def test_parse_log_tables(train_log):
 
 
 def test_old_glog_prefix_parses_the_same(train_log, tmp_path):
-    # glog < 0.6 (and `-log_year_in_prefix=false`) writes I1129 instead of I20261129.
-    old = tmp_path / 'old.log'
-    old.write_text(re.sub(r'^([IWEF])\d{4}(\d{4} )', r'\1\2', train_log.read_text(),
-                          flags=re.MULTILINE))
-    assert parse_log(str(old)) == parse_log(str(train_log))
+    # glog < 0.6, and glog's -log_year_in_prefix=false (the documented way to
+    # keep upstream's parse_log.py working), write I1129 instead of I20261129.
+    old = run_train(tmp_path, '-log_year_in_prefix=false')
+    assert re.search(r'^I\d{4} \d\d:', old.read_text(), flags=re.MULTILINE)
+    assert not re.search(r'^I\d{8} ', old.read_text(), flags=re.MULTILINE)
+
+    def without_seconds(rows):
+        return [{k: v for k, v in row.items() if k != 'Seconds'} for row in rows]
+    old_train, old_test = parse_log(str(old))
+    new_train, new_test = parse_log(str(train_log))
+    assert without_seconds(old_train) == without_seconds(new_train)
+    assert without_seconds(old_test) == without_seconds(new_test)
     stamp = extract_datetime_from_line('I1129 19:36:43.123456  77 solver.cpp:1] x', 2024)
     assert (stamp.year, stamp.month, stamp.microsecond) == (2024, 11, 123456)
     assert extract_datetime_from_line('not a glog line', 2024) is None
