@@ -302,3 +302,46 @@ def test_param_refuses_what_cannot_change(solver):
     with pytest.raises(AttributeError):
         solver.param.stepvalue.append(5)  # a tuple: writes are not silently lost
     assert isinstance(solver.param.copy(), caffe.proto.caffe_pb2.SolverParameter)
+
+
+# ------------------------------------------------------------ HDF5 layers ---
+
+def test_hdf5_output_then_hdf5_data_round_trip(write, tmp_path):
+    """Rows written by an HDF5Output layer (fed by MemoryData) come back
+    through an HDF5Data layer, in order and across two files."""
+    files = []
+    for part in range(2):
+        path = tmp_path / ('part%d.h5' % part)
+        writer = caffe.Net(write('writer%d.prototxt' % part, '''name: "writer"
+layer { name: "data" type: "MemoryData" top: "data" top: "label"
+  memory_data_param { batch_size: 2 channels: 1 height: 1 width: 3 } }
+layer { name: "out" type: "HDF5Output" bottom: "data" bottom: "label"
+  hdf5_output_param { file_name: "%s" } }
+''' % path), caffe.TEST)
+        data = (np.arange(12, dtype=np.float32) + 100 * part).reshape(4, 1, 1, 3)
+        writer.set_input_arrays(data, np.arange(4, dtype=np.float32) + 10 * part)
+        writer.forward()
+        writer.forward()
+        assert not path.exists()  # written under a temporary name until the net goes
+        del writer
+        assert path.exists()
+        files.append(str(path))
+    listing = write('files.txt', '\n'.join(files) + '\n')
+    reader = caffe.Net(write('reader.prototxt', '''name: "reader"
+layer { name: "data" type: "HDF5Data" top: "data" top: "label"
+  hdf5_data_param { source: "%s" batch_size: 3 } }
+''' % listing), caffe.TEST)
+    assert reader.blobs['data'].data.shape == (3, 1, 1, 3)
+    rows = []
+    labels = []
+    for _ in range(3):  # 9 rows: the 8 written, then the first again
+        out = reader.forward()
+        rows.extend(out['data'].reshape(3, 3).tolist())
+        labels.extend(out['label'].tolist())
+    assert [row[0] for row in rows] == [0, 3, 6, 9, 100, 103, 106, 109, 0]
+    assert labels == [0, 1, 2, 3, 10, 11, 12, 13, 0]
+    with pytest.raises(caffe.IOError, match='missing.h5'):
+        caffe.Net(write('bad.prototxt', '''name: "bad"
+layer { name: "data" type: "HDF5Data" top: "data"
+  hdf5_data_param { source: "%s" batch_size: 1 } }
+''' % write('bad.txt', str(tmp_path / 'missing.h5'))), caffe.TEST)
