@@ -298,13 +298,7 @@ class SolverParameterView:
         return caffe_pb2.SolverParameter.FromString(self._solver._param_bytes)
 
     def __getattr__(self, name):
-        message = self._message()
-        value = getattr(message, name)
-        field = message.DESCRIPTOR.fields_by_name.get(name)
-        if field is not None and _is_repeated(field):
-            # A copy that cannot be changed in place, so no write is lost.
-            return tuple(value)
-        return value
+        return _read_only_field(self._message(), name, name)
 
     def __setattr__(self, name, value):
         message = self._message()
@@ -342,6 +336,51 @@ class SolverParameterView:
         if isinstance(other, SolverParameterView):
             other = other._message()
         return self._message() == other
+
+
+class _FixedMessageView:
+    """A message-typed field of solver.param (train_state, net_param, ...):
+    every one was fixed when the solver was built, so it reads but refuses
+    writes instead of losing them on a copy."""
+
+    def __init__(self, message, path):
+        object.__setattr__(self, '_message', message)
+        object.__setattr__(self, '_path', path)
+
+    def __getattr__(self, name):
+        return _read_only_field(self._message, name, '%s.%s' % (self._path, name))
+
+    def __setattr__(self, name, value):
+        raise ConfigError("solver parameter '%s.%s' cannot change once the solver is built; "
+                          "make a new solver instead" % (self._path, name))
+
+    def HasField(self, name):  # noqa: N802 - protobuf's spelling
+        return self._message.HasField(name)
+
+    def __str__(self):
+        return str(self._message)
+
+    def __eq__(self, other):
+        if isinstance(other, _FixedMessageView):
+            other = other._message
+        return self._message == other
+
+
+def _read_only_field(message, name, path):
+    """Field `name` of `message` in a form whose changes cannot be lost:
+    repeated fields as tuples, sub-messages as _FixedMessageView."""
+    value = getattr(message, name)
+    field = message.DESCRIPTOR.fields_by_name.get(name)
+    if field is None:
+        return value
+    if field.message_type is not None:
+        if _is_repeated(field):
+            return tuple(_FixedMessageView(item, '%s[%d]' % (path, i))
+                         for i, item in enumerate(value))
+        return _FixedMessageView(value, path)
+    if _is_repeated(field):
+        return tuple(value)
+    return value
 
 
 def _is_repeated(field):

@@ -301,6 +301,9 @@ def test_param_refuses_what_cannot_change(solver):
         solver.param.no_such_field = 1
     with pytest.raises(AttributeError):
         solver.param.stepvalue.append(5)  # a tuple: writes are not silently lost
+    assert solver.param.train_state.level == 0
+    with pytest.raises(caffe.ConfigError, match="'train_state.level'"):
+        solver.param.train_state.level = 2
     assert isinstance(solver.param.copy(), caffe.proto.caffe_pb2.SolverParameter)
 
 
