@@ -243,8 +243,9 @@ def _net_set_input_arrays(self, data, labels, layer=None):
     """Feeds arrays to a MemoryData layer (the net's first layer, or the
     layer named `layer`): `data` N x C x H x W and `labels` N (or N x 1 x 1 x 1),
     float32 and C-contiguous, N a multiple of the layer's batch size. Each
-    forward pass then takes the next batch, wrapping around. The net keeps
-    references to the arrays; change them in place to feed new values."""
+    forward pass then takes the next batch, wrapping around. The layer keeps
+    references to the arrays and reads them in place: change them in place to
+    feed new values."""
     index = 0 if layer is None else _layer_index(self, layer)
     if not self.layers:
         raise ConfigError('net %r has no layers' % self.name)
@@ -252,8 +253,6 @@ def _net_set_input_arrays(self, data, labels, layer=None):
     if labels.ndim == 1:
         labels = np.ascontiguousarray(labels[:, np.newaxis, np.newaxis, np.newaxis])
     self._set_input_arrays(index, data, labels)
-    # The layer reads these arrays' memory on every forward pass.
-    self.__dict__.setdefault('_input_arrays', {})[index] = (data, labels)
 
 
 def _net_to_proto(self, write_diff=False):

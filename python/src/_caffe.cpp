@@ -303,8 +303,9 @@ void CheckInputArray(const py::array& array, const char* what, const string& lay
                 " x ", item_shape[2]);
 }
 
-// Points the MemoryData layer `layer_id` at the arrays; the caller
-// (caffe/pycaffe.py) keeps them alive for as long as the net uses them.
+// Points the MemoryData layer `layer_id` at the arrays. The layer holds a
+// reference to them (released with the GIL held) for as long as it uses them,
+// whatever happens to the Python objects of the net and the arrays.
 void SetInputArrays(PyNet& net, int layer_id, py::array data, py::array labels) {
   CAFFE_REQUIRE(layer_id >= 0 && layer_id < static_cast<int>(net.layers().size()), ConfigError,
                 "net '", net.name(), "' has no layer ", layer_id);
@@ -321,8 +322,13 @@ void SetInputArrays(PyNet& net, int layer_id, py::array data, py::array labels) 
                 "set_input_arrays: the number of items (", data.shape(0),
                 ") must be a positive multiple of layer '", name, "''s batch size (",
                 layer->batch_size(), ")");
+  std::shared_ptr<const void> owner(new py::object(py::make_tuple(data, labels)),
+                                    [](const void* arrays) {
+                                      py::gil_scoped_acquire acquire;
+                                      delete static_cast<const py::object*>(arrays);
+                                    });
   layer->Reset(static_cast<const float*>(data.data()), static_cast<const float*>(labels.data()),
-               static_cast<int>(data.shape(0)));
+               static_cast<int>(data.shape(0)), std::move(owner));
 }
 
 py::list BlobNames(const PyNet& net, const vector<int>& ids) {

@@ -214,6 +214,23 @@ def test_set_input_arrays_feeds_memory_data(write):
     np.testing.assert_array_equal(net.blobs['data'].data, 1)
 
 
+def test_set_input_arrays_keeps_the_arrays_alive(write, tmp_path):
+    """The arrays may be temporaries given through a temporary net wrapper
+    (solver.net): the layer holds them for as long as it reads them."""
+    import gc
+    net_file = write('memory.prototxt', MEMORY_NET)
+    solver = caffe.SGDSolver(write('solver.prototxt', SOLVER.format(net=net_file,
+                                                                     prefix=tmp_path / 's')))
+    solver.net.set_input_arrays(np.full((4, 1, 2, 2), 3, np.float32),
+                                np.arange(4, dtype=np.float32))
+    gc.collect()
+    np.full((4, 1, 2, 2), -1, np.float32)  # reuse freed memory, if any was freed
+    solver.net.forward()
+    solver.net.forward()
+    np.testing.assert_array_equal(solver.net.blobs['data'].data, 3)
+    np.testing.assert_array_equal(solver.net.blobs['label'].data, [2, 3])
+
+
 def test_set_input_arrays_rejects_what_the_layer_cannot_use(write, net):
     memory = caffe.Net(write('memory.prototxt', MEMORY_NET), caffe.TEST)
     good = np.zeros((4, 1, 2, 2), np.float32)

@@ -7,11 +7,14 @@
 // batch_size); each Forward copies the next batch into the tops and wraps
 // around after the last one. No transform_param is applied.
 //
-// Ownership: the layer does not own the arrays given to Reset; they must
-// outlive its use (pycaffe keeps a reference on the net). A Forward before
-// any Reset throws ConfigError. Not thread-safe.
+// Ownership: the layer reads the arrays given to Reset in place. `owner`,
+// when given, is kept until the next Reset or the layer's destruction, so
+// the caller can tie the arrays' lifetime to the layer (pycaffe passes its
+// numpy arrays this way); without it they must outlive the layer's use.
+// A Forward before any Reset throws ConfigError. Not thread-safe.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "caffe/layer.hpp"
@@ -31,7 +34,8 @@ class MemoryDataLayer : public Layer<Dtype> {
 
   // `data` holds n x channels x height x width values, `labels` n values.
   // Throws ShapeError unless n is a positive multiple of batch_size.
-  void Reset(const Dtype* data, const Dtype* labels, int n);
+  void Reset(const Dtype* data, const Dtype* labels, int n,
+             std::shared_ptr<const void> owner = nullptr);
   // Changes the batch size; the items given to Reset must still divide into it.
   void set_batch_size(int batch_size);
 
@@ -49,6 +53,7 @@ class MemoryDataLayer : public Layer<Dtype> {
 
  private:
   int batch_size_ = 0, channels_ = 0, height_ = 0, width_ = 0;
+  std::shared_ptr<const void> owner_;
   const Dtype* data_ = nullptr;
   const Dtype* labels_ = nullptr;
   int n_ = 0;

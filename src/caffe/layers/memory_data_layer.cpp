@@ -28,10 +28,12 @@ void MemoryDataLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
 }
 
 template <typename Dtype>
-void MemoryDataLayer<Dtype>::Reset(const Dtype* data, const Dtype* labels, int n) {
+void MemoryDataLayer<Dtype>::Reset(const Dtype* data, const Dtype* labels, int n,
+                                   std::shared_ptr<const void> owner) {
   CAFFE_REQUIRE(data && labels, ConfigError, this->Describe(), ": Reset needs data and labels");
   CAFFE_REQUIRE(n > 0 && n % batch_size_ == 0, ShapeError, this->Describe(), ": ", n,
                 " items do not divide into batches of ", batch_size_);
+  owner_ = std::move(owner);
   data_ = data;
   labels_ = labels;
   n_ = n;
