@@ -1,8 +1,11 @@
-// The `caffe` command: train, test, time and device_query, with upstream
-// Caffe's flags and log wording. Every error a user can cause ends the
-// program with one "caffe: error: ..." line and exit code 1.
+// The `caffe` command: train, test, time, device_query and augment_preview,
+// with upstream Caffe's flags and log wording (train adds one "Progress:"
+// line with an ETA after each display, which upstream's log parsers ignore).
+// Every error a user can cause ends the program with one "caffe: error: ..."
+// line and exit code 1.
 #include <gflags/gflags.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +20,7 @@
 #include "caffe/sgd_solvers.hpp"
 #include "caffe/solver.hpp"
 #include "caffe/util/benchmark.hpp"
+#include "caffe/util/blas_threads.hpp"
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/db.hpp"
 #include "caffe/util/io.hpp"
@@ -47,6 +51,8 @@ DEFINE_int32(samples, 6, "For 'augment_preview': augmented versions per record."
 DEFINE_string(output, "augment_preview.png", "For 'augment_preview': the PNG to write.");
 DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
              "Refuse images with more pixels than this (decompression bombs)");
+DEFINE_int32(blas_threads, 0, "Optional; threads for OpenBLAS matrix products (0: keep the "
+             "default, CAFFE_BLAS_THREADS or half the cores, at most 4).");
 DEFINE_string(sighup_effect, "snapshot", "Optional; action to take when a SIGHUP signal is "
               "received: snapshot, stop or none.");
 
@@ -70,8 +76,57 @@ vector<string> SplitList(const string& text) {
 void RequireCpu() {
   CAFFE_REQUIRE(FLAGS_gpu.empty(), ConfigError, "-gpu ", FLAGS_gpu,
                 " was given, but this build of caffe is CPU-only");
+  if (FLAGS_blas_threads != 0) caffe::SetBlasThreads(FLAGS_blas_threads);
   LOG(INFO) << "Use CPU.";
 }
+
+// Estimates the time left in `caffe train`: after each displayed iteration
+// it logs how far training is and when it should end, from the average
+// speed since this run started (testing and snapshots included).
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(caffe::Solver<float>* solver) : solver_(solver) {}
+
+  // At the start of every iteration; the first one starts the clock.
+  void OnStart() {
+    if (started_) return;
+    started_ = true;
+    start_iter_ = solver_->iter();
+    clock_.Start();
+  }
+
+  // After every iteration's update, once iter() has advanced.
+  void OnIterationDone() {
+    const caffe::SolverParameter& param = solver_->param();
+    const int done_iter = solver_->iter() - 1;
+    if (!param.display() || done_iter % param.display() != 0) return;
+    const int done = solver_->iter() - start_iter_;
+    const double seconds = clock_.Seconds();
+    if (done <= 0 || seconds <= 0) return;
+    const double per_second = done / seconds;
+    const int remaining = std::max(0, param.max_iter() - solver_->iter());
+    const double percent = param.max_iter() > 0 ? 100.0 * solver_->iter() / param.max_iter() : 0;
+    LOG(INFO) << "Progress: " << solver_->iter() << "/" << param.max_iter() << " iterations ("
+              << std::fixed << std::setprecision(1) << percent << "%), "
+              << std::setprecision(2) << per_second << " iter/s, ETA "
+              << FormatDuration(remaining / per_second) << std::defaultfloat;
+  }
+
+  // H:MM:SS, rounded to the second.
+  static string FormatDuration(double seconds) {
+    const long total = static_cast<long>(seconds + 0.5);
+    std::ostringstream text;
+    text << total / 3600 << ":" << std::setw(2) << std::setfill('0') << (total / 60) % 60 << ":"
+         << std::setw(2) << std::setfill('0') << total % 60;
+    return text.str();
+  }
+
+ private:
+  caffe::Solver<float>* solver_;
+  bool started_ = false;
+  int start_iter_ = 0;
+  caffe::Timer clock_;
+};
 
 // Python layer modules are found on PYTHONPATH and next to the prototxt
 // files that use them; the interpreter only starts if a Python layer exists.
@@ -139,6 +194,9 @@ int Train() {
                                       caffe::SignalHandler::ParseEffect(FLAGS_sighup_effect));
   const auto solver = caffe::SolverRegistry<float>::CreateSolver(solver_param);
   solver->SetActionFunction(signal_handler.GetActionFunction());
+  ProgressReporter progress(solver.get());
+  solver->add_callback([&progress] { progress.OnStart(); }, nullptr);
+  solver->add_iteration_callback([&progress] { progress.OnIterationDone(); });
   LOG(INFO) << "Starting Optimization";
   try {
     if (!FLAGS_snapshot.empty()) {

@@ -8,6 +8,7 @@
 // Not thread-safe; data layers run their own threads internally.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,8 @@ class Net {
   // Copies parameters from layers with matching names; other layers are left
   // alone. Throws ConfigError/ShapeError naming layer, blob and both shapes.
   void CopyTrainedLayersFrom(const NetParameter& param);
-  // Binary or text .caffemodel (legacy V1 models are upgraded).
+  // Binary or text .caffemodel (legacy V1 models are upgraded), or HDF5
+  // weights (recognised by content; see caffe/util/hdf5.hpp).
   void CopyTrainedLayersFrom(const string& trained_filename);
   void ToProto(NetParameter* param, bool write_diff = false) const;
 
@@ -97,6 +99,15 @@ class Net {
   bool has_layer(const string& layer_name) const { return layer_names_index_.count(layer_name) > 0; }
   const shared_ptr<Layer<Dtype>> layer_by_name(const string& layer_name) const;
   void set_debug_info(bool value) { debug_info_ = value; }
+
+  // Hooks called with the layer index around every layer's Forward and
+  // Backward (in ForwardFromTo/BackwardFromTo, so also during solver steps).
+  // An exception thrown by a hook stops the pass and propagates.
+  typedef std::function<void(int layer_id)> LayerHook;
+  void add_before_forward(LayerHook hook) { before_forward_.push_back(std::move(hook)); }
+  void add_after_forward(LayerHook hook) { after_forward_.push_back(std::move(hook)); }
+  void add_before_backward(LayerHook hook) { before_backward_.push_back(std::move(hook)); }
+  void add_after_backward(LayerHook hook) { after_backward_.push_back(std::move(hook)); }
 
   // Keeps the layers whose include/exclude rules accept param.state().
   static void FilterNet(const NetParameter& param, NetParameter* filtered);
@@ -150,6 +161,7 @@ class Net {
   vector<bool> has_params_decay_;
   size_t memory_used_ = 0;
   bool debug_info_ = false;
+  vector<LayerHook> before_forward_, after_forward_, before_backward_, after_backward_;
 };
 
 // Inserts a Split layer after every blob consumed by more than one layer (or

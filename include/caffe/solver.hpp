@@ -61,9 +61,27 @@ class Solver {
   void add_iteration_callback(std::function<void()> callback) {
     iteration_callbacks_.push_back(std::move(callback));
   }
+  // Upstream's Solver::Callback: `on_start` runs at the start of every
+  // iteration (after any testing, before forward/backward), and
+  // `on_gradients_ready` once the gradients are computed, before the update.
+  // Either may be empty. An exception thrown by one stops the step.
+  void add_callback(std::function<void()> on_start, std::function<void()> on_gradients_ready) {
+    start_callbacks_.push_back(std::move(on_start));
+    gradients_ready_callbacks_.push_back(std::move(on_gradients_ready));
+  }
+
+  // Updates the parameters from their current diffs with this iteration's
+  // learning rate (as one Step does after backward); does not advance iter().
+  virtual void ApplyUpdate() = 0;
+
+  // Replaces the parameters that steer training from now on (learning rate
+  // and policy, momentum, weight decay, display, snapshot, max_iter, ...).
+  // Fields that shaped construction (nets, net states, solver type, mode,
+  // device, random seed, number of test nets) must be unchanged: otherwise
+  // ConfigError naming the field.
+  void UpdateParam(const SolverParameter& param);
 
  protected:
-  virtual void ApplyUpdate() = 0;
   virtual void SnapshotSolverState(const string& model_filename) = 0;
   virtual void RestoreSolverState(const SolverState& state) = 0;
 
@@ -82,6 +100,7 @@ class Solver {
   ActionCallback action_request_function_;
   bool requested_early_exit_ = false;
   vector<std::function<void()>> iteration_callbacks_;
+  vector<std::function<void()>> start_callbacks_, gradients_ready_callbacks_;
 
  private:
   // Throws ConfigError for settings that cannot train correctly.

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "caffe/layer_factory.hpp"
+#include "caffe/util/hdf5.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/upgrade_proto.hpp"
 
@@ -352,12 +353,14 @@ Dtype Net<Dtype>::ForwardFromTo(int start, int end) {
                 layers_.size(), " layers)");
   Dtype loss = 0;
   for (int i = start; i <= end; ++i) {
+    for (const LayerHook& hook : before_forward_) hook(i);
     try {
       loss += layers_[i]->Forward(bottom_vecs_[i], top_vecs_[i]);
     } catch (const Error& error) {
       AddLayerContext(error, i);
     }
     if (debug_info_) ForwardDebugInfo(i);
+    for (const LayerHook& hook : after_forward_) hook(i);
   }
   return loss;
 }
@@ -382,13 +385,16 @@ void Net<Dtype>::BackwardFromTo(int start, int end) {
                 "backward range ", start, "..", end, " is outside net '", name_, "' (",
                 layers_.size(), " layers)");
   for (int i = start; i >= end; --i) {
-    if (!layer_need_backward_[i]) continue;
-    try {
-      layers_[i]->Backward(top_vecs_[i], bottom_need_backward_[i], bottom_vecs_[i]);
-    } catch (const Error& error) {
-      AddLayerContext(error, i);
+    for (const LayerHook& hook : before_backward_) hook(i);
+    if (layer_need_backward_[i]) {
+      try {
+        layers_[i]->Backward(top_vecs_[i], bottom_need_backward_[i], bottom_vecs_[i]);
+      } catch (const Error& error) {
+        AddLayerContext(error, i);
+      }
+      if (debug_info_) BackwardDebugInfo(i);
     }
-    if (debug_info_) BackwardDebugInfo(i);
+    for (const LayerHook& hook : after_backward_) hook(i);
   }
 }
 
@@ -526,6 +532,10 @@ void Net<Dtype>::CopyTrainedLayersFrom(const NetParameter& param) {
 
 template <typename Dtype>
 void Net<Dtype>::CopyTrainedLayersFrom(const string& trained_filename) {
+  if (IsHDF5File(trained_filename)) {
+    CopyTrainedLayersFromHDF5(this, trained_filename);
+    return;
+  }
   NetParameter param;
   ReadNetParamsFromBinaryOrTextFile(trained_filename, &param);
   // Weights files that hold no weights would leave every parameter at its

@@ -203,6 +203,42 @@ void Solver<Dtype>::InitTestNets() {
 }
 
 template <typename Dtype>
+void Solver<Dtype>::UpdateParam(const SolverParameter& param) {
+  // Each of these was read once, when the nets and the solver were built.
+  const auto fixed_field = [&](const google::protobuf::FieldDescriptor* field) {
+    static const set<string> fixed = {
+        "net", "net_param", "train_net", "test_net", "train_net_param", "test_net_param",
+        "train_state", "test_state", "type", "solver_type", "solver_mode", "device_id",
+        "random_seed", "weights"};
+    return fixed.count(field->name()) > 0;
+  };
+  const google::protobuf::Descriptor* descriptor = SolverParameter::descriptor();
+  const google::protobuf::Reflection* reflection = SolverParameter::GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (!fixed_field(field)) continue;
+    SolverParameter before, after;
+    before.CopyFrom(param_);
+    after.CopyFrom(param);
+    // Compares this one field: clear everything else.
+    for (int j = 0; j < descriptor->field_count(); ++j) {
+      if (j == i) continue;
+      reflection->ClearField(&before, descriptor->field(j));
+      reflection->ClearField(&after, descriptor->field(j));
+    }
+    CAFFE_REQUIRE(before.SerializeAsString() == after.SerializeAsString(), ConfigError,
+                  "solver parameter '", field->name(), "' cannot change once the solver is "
+                  "built; make a new solver instead");
+  }
+  CAFFE_REQUIRE(param.test_iter_size() == param_.test_iter_size(), ConfigError,
+                "solver parameter 'test_iter' must keep one entry per test net (",
+                param_.test_iter_size(), ")");
+  CAFFE_REQUIRE(param.iter_size() > 0, ConfigError, "solver parameter 'iter_size' must be "
+                "positive, got ", param.iter_size());
+  param_ = param;
+}
+
+template <typename Dtype>
 SolverAction::Enum Solver<Dtype>::GetRequestedAction() {
   return action_request_function_ ? action_request_function_() : SolverAction::NONE;
 }
@@ -225,6 +261,9 @@ void Solver<Dtype>::Step(int iters) {
         (iter_ > 0 || param_.test_initialization())) {
       TestAll();
       if (requested_early_exit_) break;
+    }
+    for (auto& callback : start_callbacks_) {
+      if (callback) callback();
     }
     const bool display = param_.display() && iter_ % param_.display() == 0;
     net_->set_debug_info(display && param_.debug_info());
@@ -253,6 +292,9 @@ void Solver<Dtype>::Step(int iters) {
                     << values[k] << loss_message.str();
         }
       }
+    }
+    for (auto& callback : gradients_ready_callbacks_) {
+      if (callback) callback();
     }
     ApplyUpdate();
     ++iter_;

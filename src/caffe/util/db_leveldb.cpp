@@ -25,6 +25,10 @@ class LevelDBCursor : public Cursor {
     iter_->SeekToLast();
     CheckStatus();
   }
+  void Seek(const string& key) override {
+    iter_->Seek(key);
+    CheckStatus();
+  }
   void Next() override {
     if (iter_->Valid()) last_key_ = iter_->key().ToString();
     iter_->Next();

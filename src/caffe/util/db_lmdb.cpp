@@ -228,6 +228,11 @@ class LMDBCursor : public Cursor {
   }
   void SeekToFirst() override { Move(MDB_FIRST); }
   void SeekToLast() override { Move(MDB_LAST); }
+  void Seek(const string& key) override {
+    key_.mv_size = key.size();
+    key_.mv_data = const_cast<char*>(key.data());
+    Move(MDB_SET_RANGE);
+  }
   void Next() override { Move(MDB_NEXT); }
   string key() const override {
     return string(static_cast<const char*>(key_.mv_data), key_.mv_size);
@@ -380,6 +385,18 @@ class LMDB : public DB {
   Transaction* NewTransaction() override {
     CHECK(env_) << "NewTransaction on a closed LMDB";
     return new LMDBTransaction(env_, source_);
+  }
+  size_t Count() override {
+    CHECK(env_) << "Count on a closed LMDB";
+    MDB_txn* txn = nullptr;
+    CheckLMDB(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn), source_, "beginning a read");
+    MDB_dbi dbi;
+    MDB_stat stat{};
+    int rc = mdb_dbi_open(txn, nullptr, 0, &dbi);
+    if (rc == MDB_SUCCESS) rc = mdb_stat(txn, dbi, &stat);
+    mdb_txn_abort(txn);
+    CheckLMDB(rc, source_, "reading the record count");
+    return stat.ms_entries;
   }
 
  private:
