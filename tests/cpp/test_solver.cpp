@@ -1,3 +1,5 @@
+// Every solver type against its update rule written out in double on a small
+// least-squares problem; iter_size, clipping, lr policies, snapshots, bad configs.
 #include <gtest/gtest.h>
 
 #include <cmath>
