@@ -12,6 +12,7 @@ packages=(
   libopenblas-dev libboost-dev libhdf5-dev
   pybind11-dev libgtest-dev python3-dev procps
   graphviz
+  libdnnl-dev
 )
 missing=()
 for p in "${packages[@]}"; do
