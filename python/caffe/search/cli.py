@@ -53,6 +53,7 @@ def parser():
     data.add_argument('--labels', help='.npy of N integer class labels')
     data.add_argument('--split', type=_split, help='TRAIN,VAL[,TEST] record counts (test: the '
                       'rest when omitted)')
+    data.add_argument('--split-seed', type=int, default=0, help='seed of the split (default 0)')
     data.add_argument('--bgr', action='store_true', help='--images are BGR, not RGB')
     data.add_argument('--triplets', type=int, default=0, metavar='K',
                       help='write --images as triplets, K per anchor, and search a triplet net')
@@ -109,7 +110,7 @@ def parser():
 def config_from_args(args):
     return SearchConfig(
         out=args.out, train=args.train, val=args.val, test=args.test, data=args.data,
-        images=args.images, labels=args.labels, split=args.split,
+        images=args.images, labels=args.labels, split=args.split, split_seed=args.split_seed,
         channel_order='bgr' if args.bgr else 'rgb', triplets_per_anchor=args.triplets,
         net=args.net, solver=args.solver, batch_size=args.batch_size, score=args.score,
         epochs=args.epochs, samples=args.samples, pretrain_epochs=args.pretrain_epochs,

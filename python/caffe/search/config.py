@@ -41,6 +41,7 @@ class SearchConfig:
     images: Optional[object] = None
     labels: Optional[object] = None
     split: Optional[Sequence[int]] = None
+    split_seed: int = 0
     channel_order: str = 'rgb'
     triplets_per_anchor: int = 0
     # child

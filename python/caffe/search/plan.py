@@ -41,12 +41,13 @@ def _inputs(config, out):
         split = list(config.split) + [None] * (3 - len(config.split))
         paths = data.write_arrays(_load_array(config.images, 'images'),
                                   _load_array(config.labels, 'labels'), folder, split[0],
-                                  split[1], split[2], seed=config.seed,
+                                  split[1], split[2], seed=config.split_seed,
                                   channel_order=config.channel_order,
                                   triplets_per_anchor=config.triplets_per_anchor)
     elif config.data:
         split = list(config.split) + [None] * (3 - len(config.split))
-        paths = data.split_db(config.data, folder, split[0], split[1], split[2], seed=config.seed)
+        paths = data.split_db(config.data, folder, split[0], split[1], split[2],
+                               seed=config.split_seed)
     else:
         paths = {'train': config.train, 'val': config.val, 'test': config.test}
     return {split: data.inspect_db(path) for split, path in paths.items() if path}

@@ -337,9 +337,8 @@ def run(config, stream=None):
     work = os.path.join(out, 'work')
     os.makedirs(work, exist_ok=True)
     plan_path = os.path.join(work, 'plan.json')
-    _check(plan, plan_path)
-
     storage = open_storage(plan['storage'])
+    _check(plan, plan_path)
     study, created = create_or_resume(storage, plan['study_name'], plan['settings'],
                                       plan_module.slots(plan))
     _header(plan, created, study, stream)

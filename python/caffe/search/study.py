@@ -19,6 +19,7 @@ slot already done or running under a lower trial number steps aside
 (FAIL, reason 'duplicate'): no slot runs twice, none is lost.
 """
 import datetime
+import fcntl
 import json
 import os
 import socket
@@ -66,9 +67,34 @@ def open_storage(location):
                                % (mask_url(location), reason)) from None
     directory = os.path.dirname(os.path.abspath(location))
     os.makedirs(directory, exist_ok=True)
-    backend = optuna.storages.journal.JournalFileBackend(
-        location, lock_obj=optuna.storages.journal.JournalFileOpenLock(location))
+    backend = optuna.storages.journal.JournalFileBackend(location,
+                                                         lock_obj=JournalFlock(location))
     return optuna.storages.JournalStorage(backend)
+
+
+class JournalFlock:
+    """The journal file's write lock as a kernel file lock (flock) on
+    <journal>.lock: the kernel releases it when its holder dies, so a worker
+    killed while writing (kill -9 included) never leaves the journal locked.
+    Optuna's own file locks wait out a 30 s grace period instead. Every
+    process that writes a journal must use the same kind of lock; readers
+    (optuna-dashboard) take none. Within a process the journal storage
+    already serialises its writers."""
+
+    def __init__(self, journal_path):
+        self._path = journal_path + '.lock'
+        self._fd = None
+
+    def acquire(self):
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._fd = fd
+        return True
+
+    def release(self):
+        fd, self._fd = self._fd, None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def settings_differences(stored, current):

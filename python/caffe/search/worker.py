@@ -27,7 +27,7 @@ class Context:
         from google.protobuf import text_format
 
         from ..proto import caffe_pb2
-        from . import spaces, study as study_module
+        from . import spaces
 
         self.plan = plan
         self.index = index
@@ -36,8 +36,16 @@ class Context:
         text_format.Parse(plan['template'], self.template)
         self.solver = caffe_pb2.SolverParameter()
         text_format.Parse(plan['solver'], self.solver)
-        self.storage = study_module.open_storage(plan['storage'])
+        self._storage = None
         self.work_dir = os.path.join(plan['out'], 'work', 'worker-%s' % index)
+
+
+    @property
+    def storage(self):
+        if self._storage is None:
+            from .study import open_storage
+            self._storage = open_storage(self.plan['storage'])
+        return self._storage
 
 
 def _train(ctx, policy, seed, train_db, eval_db, eval_batch, eval_batches, epochs,
@@ -251,8 +259,8 @@ def main(argv=None):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with open(argv[0]) as handle:
         plan = json.load(handle)
-    ctx = Context(plan, argv[1].replace(':', '-'))
     try:
+        ctx = Context(plan, argv[1].replace(':', '-'))
         if argv[1] == 'pretrain':
             pretrain(ctx)
             return 0
