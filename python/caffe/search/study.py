@@ -41,6 +41,7 @@ READY = 'search:ready'
 OWNER = 'search:owner'
 HEARTBEAT = 'search:heartbeat'
 READY_TIMEOUT = 120.0
+SCHEMA_ATTEMPTS = 6
 
 
 def mask_url(url):
@@ -59,12 +60,20 @@ def open_storage(location):
     the path of a journal file (created if missing). IOError names an
     unreachable database."""
     if '://' in location:
-        try:
-            return optuna.storages.RDBStorage(location, engine_kwargs={'pool_pre_ping': True})
-        except Exception as error:  # noqa: BLE001 - SQLAlchemy/driver errors of every kind
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            raise CaffeIOError('cannot reach the study storage %s: %s'
-                               % (mask_url(location), reason)) from None
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                return optuna.storages.RDBStorage(location, engine_kwargs={'pool_pre_ping': True})
+            except Exception as error:  # noqa: BLE001 - SQLAlchemy/driver errors of every kind
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+                # Workers starting together on an empty database race to
+                # create Optuna's tables; the losers find them made: retry.
+                if attempt + 1 < SCHEMA_ATTEMPTS and any(
+                        marker in reason for marker in ('already exists', 'duplicate key',
+                                                        'UniqueViolation')):
+                    time.sleep(0.5 * (attempt + 1))
+                    continue
+                raise CaffeIOError('cannot reach the study storage %s: %s'
+                                   % (mask_url(location), reason)) from None
     directory = os.path.dirname(os.path.abspath(location))
     os.makedirs(directory, exist_ok=True)
     backend = optuna.storages.journal.JournalFileBackend(location,

@@ -123,25 +123,26 @@ def run_trial(ctx, study, frozen, objective, seeded):
     from . import child, samplers
     from .study import Heartbeat, fail_and_retry
     plan = ctx.plan
-    sampler = samplers.make_sampler(
-        plan['sampler'], child.child_seed(plan['seed'], 'sampler', frozen.number),
-        plan['startup_trials']) if seeded else None
-    pruner = samplers.make_pruner(plan['pruner'], plan['epochs'] * plan['samples'])
-    seeded_study = optuna.load_study(study_name=study.study_name, storage=ctx.storage,
-                                     sampler=sampler, pruner=pruner)
-    trial = optuna.trial.Trial(seeded_study, frozen._trial_id)
+    # The study object that claimed the trial runs it (its storage knows the
+    # trial); only its sampler and pruner are made fresh for this trial.
+    if seeded:
+        study.sampler = samplers.make_sampler(
+            plan['sampler'], child.child_seed(plan['seed'], 'sampler', frozen.number),
+            plan['startup_trials'])
+    study.pruner = samplers.make_pruner(plan['pruner'], plan['epochs'] * plan['samples'])
+    trial = optuna.trial.Trial(study, frozen._trial_id)
     try:
         with Heartbeat(ctx.storage, frozen._trial_id, plan['heartbeat_interval']):
             value = objective(ctx, trial)
     except child.Pruned:
-        seeded_study.tell(trial, state=TrialState.PRUNED)
+        study.tell(trial, state=TrialState.PRUNED)
         return
     except BaseException as error:
         reason = 'interrupted' if isinstance(error, KeyboardInterrupt) else \
             '%s: %s' % (type(error).__name__, error)
         fail_and_retry(study, frozen, reason)
         raise
-    seeded_study.tell(trial, value)
+    study.tell(trial, value)
 
 
 def work(ctx, study, objective, seeded, poll=2.0):
