@@ -15,7 +15,7 @@ import tempfile
 import numpy as np
 import pytest
 
-optuna = pytest.importorskip('optuna', reason='caffe.search needs the [search] extra')
+import optuna  # noqa: E402 - the [search] extra, installed by run_python_tests.sh
 
 import caffe  # noqa: E402
 from caffe.search import study as study_module  # noqa: E402

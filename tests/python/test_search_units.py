@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-optuna = pytest.importorskip('optuna', reason='caffe.search needs the [search] extra')
+import optuna  # noqa: E402 - the [search] extra, installed by run_python_tests.sh
 
 import caffe  # noqa: E402
 from caffe import search  # noqa: E402

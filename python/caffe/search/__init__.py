@@ -15,6 +15,12 @@ or, DeepAugment's way:
 The command line is `python -m caffe.search` (or `caffe-search`); see
 docs/search.md. Needs the `search` extra: pip install .[search]
 """
+try:
+    import optuna  # noqa: F401
+except ImportError:  # pragma: no cover - depends on the installation
+    raise ImportError('caffe.search needs Optuna: pip install optuna (or the package\'s '
+                      '[search] extra, which also brings psycopg and matplotlib)') from None
+
 from .config import DEFAULT_SOLVER, SearchConfig
 from .data import inspect_db, split_db, write_arrays
 from .ops import PUBLISHED_OPS, available_ops

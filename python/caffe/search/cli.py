@@ -60,8 +60,8 @@ def parser():
     child = p.add_argument_group('child training')
     child.add_argument('--net', default='basic', help="'basic', 'wrn_<depth>_<width>' or your "
                        'train/val prototxt (default: basic)')
-    child.add_argument('--solver', help='child solver prototxt (default: SGD, lr 0.02, momentum '
-                       '0.9, weight decay 5e-4)')
+    child.add_argument('--solver', help='child solver prototxt (default: SGD, lr 0.05 falling linearly to '
+                       '0, momentum 0.9, weight decay 5e-4)')
     child.add_argument('--batch-size', type=int, help='training batch (default: 32, or your '
                        "net's)")
     child.add_argument('--score', default='accuracy', help='blob that scores a trial '

@@ -43,9 +43,11 @@ def param_columns(space_name, trials):
 
 
 def one_line(policy_text):
-    if not policy_text:
+    """A policy's prototxt on one line; '' for a trial that has none yet."""
+    if policy_text is None:
         return ''
-    return text_format.MessageToString(parse_policy(policy_text), as_one_line=True) or '(none)'
+    return (text_format.MessageToString(parse_policy(policy_text), as_one_line=True)
+            or '(no augmentation)')
 
 
 def _write(path, header, rows):

@@ -251,17 +251,19 @@ def _header(plan, created, study, stream):
     stream.flush()
 
 
-def _write_outputs(plan, study, with_plots):
+def _write_outputs(plan, study, final):
+    """The CSV records and history.png after every trial; with `final`
+    also importance.png and preview.png."""
     from optuna.trial import TrialState
     from . import data, plots
     out = plan['out']
     space_name = spaces.make_space(plan['space'], plan['ops']).name
     records.write_records(study, space_name, out)
-    if not with_plots:
-        return
     if any(t.state in (TrialState.COMPLETE, TrialState.PRUNED)
            for t in study.get_trials(deepcopy=False)):
         plots.plot_history(study, os.path.join(out, 'history.png'))
+    if not final:
+        return
     plots.plot_importance(study, os.path.join(out, 'importance.png'))
     try:
         best = study.best_trial
@@ -288,7 +290,7 @@ def _run_workers(plan, plan_path, stream, study, report_name, storage):
         while True:
             alive = [p for p, _ in processes if p.poll() is None]
             if search_progress.update(study, _describe_trial):
-                _write_outputs(plan, study, with_plots=False)
+                _write_outputs(plan, study, final=False)
             if plan['report']['seeds']:
                 if report_progress is None:
                     try:
@@ -318,10 +320,10 @@ def _run_workers(plan, plan_path, stream, study, report_name, storage):
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
-        _write_outputs(plan, study, with_plots=False)
+        _write_outputs(plan, study, final=False)
         raise
     if failure is not None:
-        _write_outputs(plan, study, with_plots=False)
+        _write_outputs(plan, study, final=False)
         raise failure
 
 
@@ -352,7 +354,7 @@ def run(config, stream=None):
             raise _worker_error(log_path)
     _run_workers(plan, plan_path, stream, study, plan['report_study_name'], storage)
 
-    _write_outputs(plan, study, with_plots=True)
+    _write_outputs(plan, study, final=True)
     best = study.best_trial
     exported = export(plan, best.user_attrs['policy'], os.path.join(out, 'export'))
     stream.write('best: trial %d, reward %.2f%s\n  %s\nexported: %s\n' % (

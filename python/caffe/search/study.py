@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import socket
+import sys
 import threading
 import time
 
@@ -295,7 +296,10 @@ class Heartbeat:
             try:
                 self._storage.set_trial_system_attr(self._trial_id, HEARTBEAT, time.time())
             except UpdateFinishedTrialError:
-                return
+                return  # finished, or failed by another worker that thought it dead
+            except Exception as error:  # noqa: BLE001 - a storage hiccup: beat again later
+                sys.stderr.write('heartbeat of trial id %d failed: %s\n'
+                                 % (self._trial_id, error))
 
     def __enter__(self):
         self._thread.start()

@@ -118,6 +118,7 @@ def run_trial(ctx, study, frozen, objective, seeded):
     """Runs one claimed trial: its sampler is seeded from (study seed, trial
     number) when `seeded`; FAIL plus a retry of its slot on any error."""
     import optuna
+    from optuna.exceptions import UpdateFinishedTrialError
     from optuna.trial import TrialState
 
     from . import child, samplers
@@ -135,14 +136,33 @@ def run_trial(ctx, study, frozen, objective, seeded):
         with Heartbeat(ctx.storage, frozen._trial_id, plan['heartbeat_interval']):
             value = objective(ctx, trial)
     except child.Pruned:
-        study.tell(trial, state=TrialState.PRUNED)
+        _tell(study, trial, state=TrialState.PRUNED)
+        return
+    except UpdateFinishedTrialError:
+        sys.stderr.write('trial %d was failed by another worker while it ran; its slot runs '
+                         'again there\n' % trial.number)
         return
     except BaseException as error:
         reason = 'interrupted' if isinstance(error, KeyboardInterrupt) else \
             '%s: %s' % (type(error).__name__, error)
         fail_and_retry(study, frozen, reason)
         raise
-    study.tell(trial, value)
+    _tell(study, trial, value)
+
+
+def _tell(study, trial, value=None, state=None):
+    """study.tell, unless another worker already failed this trial (its
+    heartbeat went stale) and queued its slot again: then the result is
+    dropped, and the retry stands."""
+    from optuna.exceptions import UpdateFinishedTrialError
+    try:
+        study.tell(trial, value, state=state, skip_if_finished=True)
+        taken_over = study._storage.get_trial(trial._trial_id).state.name == 'FAIL'
+    except UpdateFinishedTrialError:
+        taken_over = True
+    if taken_over:
+        sys.stderr.write('trial %d was failed by another worker while it ran; its slot runs '
+                         'again there\n' % trial.number)
 
 
 def work(ctx, study, objective, seeded, poll=2.0):
