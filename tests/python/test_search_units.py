@@ -196,8 +196,9 @@ def test_report_claims_only_what_the_interval_supports():
     # A higher mean whose paired interval straddles 0: no claim.
     rows, verdicts = report.summarize(collected([0.93, 0.90, 0.95, 0.91], [0.92, 0.92, 0.92, 0.92],
                                                 [0.80, 0.81, 0.79, 0.80]))
-    assert 'no significant difference' in verdicts[0]
-    assert 'better than no augmentation' in verdicts[1]
+    assert 'best (trial 7) vs TrivialAugment: no significant difference' in verdicts[0]
+    assert 'no augmentation is worse than TrivialAugment' in verdicts[1]
+    assert 'best (trial 7) is better than no augmentation' in verdicts[2]
     text = report.format_table(rows, verdicts, 100, 4)
     assert 'TrivialAugment' in text and '+-' in text
     # Consistently higher on every seed: a supported win.

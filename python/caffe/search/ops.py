@@ -1,8 +1,10 @@
 """The augmentation ops a search may choose from.
 
-The list comes from the engine, not from this package: it is the
-`AugmentationParameter.Op.Type` enum of caffe.proto, which the C++ data
-layers parse and apply. An op added to the engine (a new enum value with its
+The list comes from the engine, not from this package: the op table that
+caffe.augment exposes (caffe.augment.OPS, read from the C++ table), or, in
+builds without it, the `AugmentationParameter.Op.Type` enum of caffe.proto
+that the C++ data layers parse and apply (the table has one row per enum
+value, in enum order). An op added to the engine (a new enum value with its
 kernels) therefore widens every search space that uses "all ops" without a
 change here. A space built from an explicit op list stays the same when ops
 are added, so seeded searches keep their meaning.
@@ -22,6 +24,10 @@ PUBLISHED_OPS = ('IDENTITY', 'AUTO_CONTRAST', 'EQUALIZE', 'ROTATE', 'SOLARIZE', 
 
 def available_ops():
     """Names of every policy op the engine knows, in enum order."""
+    from .. import augment
+    table = getattr(augment, 'OPS', None)
+    if table:
+        return tuple(op.name for op in table)
     return tuple(value.name for value in Op.Type.DESCRIPTOR.values)
 
 

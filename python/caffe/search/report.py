@@ -60,9 +60,7 @@ def summarize(collected):
             if common:
                 difference = paired([scores[s] for s in common],
                                     [reference['scores'][s] for s in common])
-                if key == 'best' or key.startswith('user:'):
-                    verdicts.append(_verdict(entry['title'], difference,
-                                             reference['title']))
+                verdicts.append(_verdict(entry['title'], difference, reference['title']))
         rows.append({'key': key, 'title': entry['title'], 'interval': interval,
                      'difference': difference})
     none = collected.get('none')
