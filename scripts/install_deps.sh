@@ -11,6 +11,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopenblas-dev libboost-dev
   pybind11-dev libgtest-dev python3-dev procps
+  graphviz
   # The policy search's multi-machine test starts a real PostgreSQL server.
   postgresql
 )
