@@ -6,7 +6,6 @@ Only `workers`, the storage location, the heartbeat timing and `quiet` may
 change between runs of one study.
 """
 import dataclasses
-import os
 from typing import Dict, List, Optional, Sequence
 
 from google.protobuf import text_format
@@ -146,7 +145,3 @@ def solver_param(path=None):
                   'average_loss'):
         param.ClearField(field)
     return param
-
-
-def resolve_path(path):
-    return os.path.abspath(os.fspath(path)) if path is not None else None

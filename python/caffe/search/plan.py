@@ -3,19 +3,17 @@ net template built and checked, the warm start listed, and the settings
 that identify the study. Everything in a Plan is plain data, so worker
 processes receive it as it is."""
 import hashlib
-import json
 import os
 
 import numpy as np
+from google.protobuf import text_format
 
-from ..errors import ConfigError
+from ..errors import ConfigError, IOError as CaffeIOError
 from ..proto import caffe_pb2
-from . import data, nets, ops, spaces
+from . import data, nets, spaces
 from .config import solver_param
 from .rewards import REWARDS
 from .samplers import PRUNERS, SAMPLERS
-
-from google.protobuf import text_format
 
 
 def _db_entry(info):
@@ -29,7 +27,6 @@ def _load_array(value, what):
         try:
             return np.load(value)
         except OSError as error:
-            from ..errors import IOError as CaffeIOError
             raise CaffeIOError('cannot read %s %s: %s' % (what, value, error)) from None
     return np.asarray(value)
 
@@ -276,7 +273,3 @@ def slots(plan):
         result.append((entry['params'], attrs))
     result.extend((None, {}) for _ in range(plan['trials'] - len(plan['warm'])))
     return result
-
-
-def plan_json(plan):
-    return json.dumps(plan, sort_keys=True, indent=1)

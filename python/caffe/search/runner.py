@@ -295,7 +295,8 @@ def _run_workers(plan, plan_path, stream, study, report_name, storage):
                 if report_progress is None:
                     try:
                         report = optuna.load_study(study_name=report_name, storage=storage)
-                        total = len(report.get_trials(deepcopy=False))
+                        total = plan['report']['seeds'] * (len(spaces.BASELINES) + 1 + len(
+                            plan['report']['policies']))
                         report_progress = Progress(stream, total, plan['workers'], 'report',
                                                    plan['quiet'])
                     except KeyError:
