@@ -130,13 +130,16 @@ def _summary(out):
 
 
 def test_same_seed_same_trials_and_a_trial_reruns_exactly(tmp_path, arrays):
+    # With pretraining: every trial starts from the same pretrained weights.
     outs = [tmp_path / 'a', tmp_path / 'b']
     for out in outs:
         config = search.SearchConfig(out=str(out), images=arrays[0], labels=arrays[1],
                                      split=(30, 30), batch_size=10, epochs=2, trials=6,
-                                     startup_trials=2, report_seeds=0, quiet=True)
+                                     startup_trials=2, report_seeds=0, pretrain_epochs=1,
+                                     quiet=True)
         result = search.run(config, stream=open(os.devnull, 'w'))
         assert result.report_text is None
+        assert (out / 'pretrain' / 'weights.caffemodel').exists()
     first, second = _summary(outs[0]), _summary(outs[1])
     assert first == second
     assert first[4][1]  # trials after the warm start were sampled

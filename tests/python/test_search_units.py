@@ -13,7 +13,7 @@ import optuna  # noqa: E402 - the [search] extra, installed by run_python_tests.
 import caffe  # noqa: E402
 from caffe import search  # noqa: E402
 from caffe.proto import caffe_pb2  # noqa: E402
-from caffe.search import data, nets, report, rewards, samplers, spaces, stats, study  # noqa: E402
+from caffe.search import nets, report, samplers, stats, study  # noqa: E402
 
 from _search_data import shapes  # noqa: E402
 
@@ -282,6 +282,19 @@ def test_triplets_and_colour_arrays(tmp_path):
     assert chw[2].max() == 200 and chw[0].max() == 0  # stored BGR
 
 
+def test_leveldb_databases_are_recognised(tmp_path):
+    images, labels = shapes(6)
+    path = str(tmp_path / 'train_leveldb')
+    with caffe.db.open(path, 'leveldb', 'new') as database:
+        with database.transaction() as txn:
+            for index, (image, label) in enumerate(zip(images, labels)):
+                txn.put_datum(b'%05d' % index, image[None], int(label))
+    info = search.inspect_db(path)
+    assert (info.backend, info.kind, info.records, info.num_classes) == ('leveldb', 'datum', 6, 3)
+    with pytest.raises(caffe.IOError, match='neither an LMDB'):
+        search.inspect_db(str(tmp_path))
+
+
 def test_single_database_split(tmp_path):
     images, labels = shapes(20)
     whole = str(tmp_path / 'whole_lmdb')
@@ -387,6 +400,31 @@ def test_storage_urls_are_masked_and_unreachable_ones_named():
         study.open_storage('postgresql://me:secret@127.0.0.1:1/nothing')
     assert 'postgresql://me:***@127.0.0.1:1/nothing' in str(error.value)
     assert 'secret' not in str(error.value)
+
+
+def _running(system_attrs, started_seconds_ago=0):
+    import datetime
+    return optuna.trial.FrozenTrial(
+        number=0, state=optuna.trial.TrialState.RUNNING, value=None,
+        datetime_start=datetime.datetime.now() - datetime.timedelta(seconds=started_seconds_ago),
+        datetime_complete=None, params={}, distributions={}, user_attrs={},
+        system_attrs=system_attrs, intermediate_values={}, trial_id=0)
+
+
+def test_dead_workers_are_recognised():
+    import time
+    me = study.this_process()
+    assert study.dead_reason(_running({study.OWNER: me, study.HEARTBEAT: 0}), 60) is None
+    gone = dict(me, start=me['start'] + 1)  # the pid now belongs to another process
+    assert 'is gone' in study.dead_reason(_running({study.OWNER: gone}), 60)
+    elsewhere = dict(me, host='another-machine')
+    fresh = {study.OWNER: elsewhere, study.HEARTBEAT: time.time() - 5}
+    stale = {study.OWNER: elsewhere, study.HEARTBEAT: time.time() - 120}
+    assert study.dead_reason(_running(fresh), 60) is None
+    assert 'no heartbeat from process' in study.dead_reason(_running(stale), 60)
+    assert study.dead_reason(_running({}, started_seconds_ago=5), 60) is None
+    assert study.dead_reason(_running({}, started_seconds_ago=120), 60) == \
+        'claimed but never started'
 
 
 def test_settings_differences_name_each_setting():
