@@ -56,8 +56,8 @@ def main():
     print('== policy search on triplets (TripletAccuracy scores the trials)')
     subprocess.run([sys.executable, '-m', 'caffe.search', '--images',
                     os.path.join(work, 'x.npy'), '--labels', os.path.join(work, 'y.npy'),
-                    '--split', '300,300', '--triplets', '4', '--out', out, '--trials', '10',
-                    '--startup-trials', '5', '--epochs', '6', '--workers', '2',
+                    '--split', '300,300', '--triplets', '2', '--out', out, '--trials', '8',
+                    '--startup-trials', '4', '--epochs', '5', '--workers', '2',
                     '--report-seeds', '3'], check=True)
 
     with open(os.path.join(out, 'work', 'plan.json')) as handle:

@@ -52,6 +52,8 @@ def plot_history(study, path):
         if trial.user_attrs.get(BASELINE):
             axes.annotate(trial.user_attrs[BASELINE], (trial.number, 100 * trial.value),
                           textcoords='offset points', xytext=(4, 4), fontsize=7)
+    from matplotlib.ticker import MaxNLocator
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel('trial')
     axes.set_ylabel('reward (validation score, %)')
     axes.set_title('Optimisation history of %s' % study.study_name)
