@@ -56,7 +56,8 @@ def _package_parent():
 
 def worker_env(quiet=False):
     env = dict(os.environ)
-    for name in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    for name in ('CAFFE_BLAS_THREADS', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS',
+                 'MKL_NUM_THREADS'):
         env[name] = '1'
     if quiet:
         env['GLOG_minloglevel'] = '2'

@@ -16,8 +16,11 @@ import traceback
 
 
 def _limit_threads():
-    for name in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-        os.environ.setdefault(name, '1')
+    """One BLAS thread, so N workers share the cores without oversubscribing
+    them. The search command also sets it in the workers' environment;
+    this covers workers started by hand."""
+    from .. import set_blas_threads
+    set_blas_threads(1)
 
 
 class Context:
