@@ -329,6 +329,15 @@ def _run_workers(plan, plan_path, stream, study, report_name, storage):
         raise failure
 
 
+def best_trial_of(study):
+    try:
+        return study.best_trial
+    except ValueError:
+        raise ConfigError('no trial of study %r finished without being pruned, so there is no '
+                          'best policy; run more trials, or use --pruner none'
+                          % study.study_name) from None
+
+
 def run(config, stream=None):
     """Runs (or resumes) the search described by `config` (a SearchConfig)
     and returns a SearchResult. Errors are caffe exceptions (ConfigError,
@@ -357,7 +366,7 @@ def run(config, stream=None):
     _run_workers(plan, plan_path, stream, study, plan['report_study_name'], storage)
 
     _write_outputs(plan, study, final=True)
-    best = study.best_trial
+    best = best_trial_of(study)
     exported = export(plan, best.user_attrs['policy'], os.path.join(out, 'export'))
     stream.write('best: trial %d, reward %.2f%s\n  %s\nexported: %s\n' % (
         best.number, 100 * best.value,

@@ -41,8 +41,10 @@ SETTINGS = 'search:settings'
 READY = 'search:ready'
 OWNER = 'search:owner'
 HEARTBEAT = 'search:heartbeat'
+FAILED_AT = 'search:failed_at'
 READY_TIMEOUT = 120.0
 SCHEMA_ATTEMPTS = 6
+ORPHAN_AGE = 10.0
 
 
 def mask_url(url):
@@ -222,6 +224,7 @@ def fail_and_retry(study, trial, reason):
     storage = study._storage
     try:
         storage.set_trial_user_attr(trial._trial_id, FAIL_REASON, reason)
+        storage.set_trial_system_attr(trial._trial_id, FAILED_AT, time.time())
         if not storage.set_trial_state_values(trial._trial_id, TrialState.FAIL):
             return False
     except UpdateFinishedTrialError:
@@ -230,24 +233,37 @@ def fail_and_retry(study, trial, reason):
     return True
 
 
+def _failed_seconds_ago(trial):
+    if FAILED_AT in trial.system_attrs:  # a Unix time: the same on every machine
+        return time.time() - float(trial.system_attrs[FAILED_AT])
+    end = trial.datetime_complete or trial.datetime_start or datetime.datetime.now()
+    return (datetime.datetime.now() - end).total_seconds()
+
+
 def recover(study, grace):
     """Fails the RUNNING trials whose workers are gone and re-enqueues their
-    slots; re-enqueues slots that only have FAIL trials. Returns the number
-    of slots re-enqueued."""
-    count = 0
+    slots; re-enqueues slots that only have FAIL trials, once the last one
+    failed ORPHAN_AGE seconds ago (whoever failed it re-enqueues it within
+    milliseconds unless it died in between; waiting keeps two workers from
+    both re-enqueueing a slot that was just failed). Returns the number of
+    slots that only have a younger FAIL trial: callers wait for those."""
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         reason = dead_reason(trial, grace)
-        if reason and fail_and_retry(study, trial, reason):
-            count += 1
+        if reason:
+            fail_and_retry(study, trial, reason)
     by_slot = {}
     for trial in study.get_trials(deepcopy=False):
         if SLOT in trial.user_attrs:
             by_slot.setdefault(trial.user_attrs[SLOT], []).append(trial)
-    for slot, trials in by_slot.items():
+    young = 0
+    for trials in by_slot.values():
         if all(t.state == TrialState.FAIL for t in trials):
-            _retry(study, max(trials, key=lambda t: t.number))
-            count += 1
-    return count
+            last = max(trials, key=lambda t: t.number)
+            if _failed_seconds_ago(last) >= ORPHAN_AGE:
+                _retry(study, last)
+            else:
+                young += 1
+    return young
 
 
 def duplicate_of(study, trial):

@@ -175,10 +175,10 @@ def work(ctx, study, objective, seeded, poll=2.0):
     from .study import FAIL_REASON, claim, duplicate_of, recover
     plan = ctx.plan
     while True:
-        recover(study, plan['heartbeat_grace'])
+        orphans = recover(study, plan['heartbeat_grace'])
         frozen = claim(study)
         if frozen is None:
-            if study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if orphans or study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
                 time.sleep(poll)
                 continue
             return
@@ -195,7 +195,8 @@ def report_candidates(plan, search):
     """[(key, title, policy text)] of the final report: the search's best
     trial, the three baselines and the user's report policies."""
     from . import spaces
-    best = search.best_trial
+    from .runner import best_trial_of
+    best = best_trial_of(search)
     candidates = [('best', 'best (trial %d)' % best.number, best.user_attrs['policy'])]
     for name in spaces.BASELINES:
         candidates.append((name, spaces.BASELINE_TITLES[name],
