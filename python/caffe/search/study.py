@@ -13,10 +13,10 @@ process' start time) and refreshes a heartbeat timestamp every
 gone (same machine: checked at once) or its heartbeat is older than
 `heartbeat_grace` (other machines; their clocks must agree). Whoever first
 marks a dead trial FAIL (again atomic) enqueues a retry of its slot with
-the same parameters. A slot left with only FAIL trials (its recoverer died
-in between) is re-enqueued too, and if that races, the retry that finds its
-slot already done or running under a lower trial number steps aside
-(FAIL, reason 'duplicate'): no slot runs twice, none is lost.
+the same parameters. A slot left with only FAIL trials for 10 s (its
+recoverer died in between) is re-enqueued too, and if that ever races, the
+retry that finds its slot already done or running under a lower trial number
+steps aside (FAIL, reason 'duplicate'): no slot runs twice, none is lost.
 """
 import datetime
 import fcntl
