@@ -10,7 +10,7 @@
 #include <string>
 
 #include "caffe/net.hpp"
-#include "common_layer_helpers.hpp"
+#include "layer_test_helpers.hpp"
 #include "neuron_loss_helpers.hpp"
 
 namespace caffe {
