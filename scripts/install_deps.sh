@@ -12,6 +12,10 @@ packages=(
   libopenblas-dev libboost-dev libhdf5-dev
   pybind11-dev libgtest-dev python3-dev procps
   graphviz
+  # The policy search's multi-machine test starts a real PostgreSQL server.
+  postgresql
+  # oneDNN, the default engine of the float layers (docs/engine.md); the
+  # build falls back to the reference path without it.
   libdnnl-dev
 )
 missing=()
