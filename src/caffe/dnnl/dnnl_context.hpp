@@ -29,6 +29,11 @@ int UseBlasThreads();
 memory::desc PlainDesc(const Dims& dims);
 // A memory on `desc` over caller-owned data (no copy; oneDNN does not free it).
 memory Wrap(const memory::desc& desc, const float* data);
+// f32 with 4 axes (n, c, h, w) in the channel-blocked layout that oneDNN's JIT
+// kernels for memory-bound layers run on (nChw16c with AVX-512, else nChw8c):
+// on the plain layout BatchNorm and LRN's backward pass fall back to much
+// slower generic code, which costs more than two reorders.
+memory::desc BlockedDesc(const Dims& dims);
 
 // One argument of a primitive that the layer keeps in the plain layout
 // `user`. When the primitive wants the same layout, the caller's buffer is
@@ -40,6 +45,8 @@ class Operand {
  public:
   void Init(const memory::desc& user, const memory::desc& wanted, bool accumulates = false);
   const memory::desc& wanted() const { return wanted_; }
+  // True when In() hands the primitive the caller's own buffer.
+  bool passes_through() const { return !through_buffer(); }
 
   // The primitive's input holding `data`, reordered when needed.
   memory In(const float* data);
