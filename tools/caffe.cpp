@@ -51,8 +51,8 @@ DEFINE_int32(samples, 6, "For 'augment_preview': augmented versions per record."
 DEFINE_string(output, "augment_preview.png", "For 'augment_preview': the PNG to write.");
 DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
              "Refuse images with more pixels than this (decompression bombs)");
-DEFINE_int32(blas_threads, 0, "Optional; threads for OpenBLAS matrix products (0: keep the "
-             "default, CAFFE_BLAS_THREADS or half the cores, at most 4).");
+DEFINE_int32(blas_threads, 0, "Optional; threads for OpenBLAS matrix products and oneDNN "
+             "layers (0: keep the default, CAFFE_BLAS_THREADS or half the cores, at most 4).");
 DEFINE_string(sighup_effect, "snapshot", "Optional; action to take when a SIGHUP signal is "
               "received: snapshot, stop or none.");
 
