@@ -76,6 +76,10 @@ TEST(OpTableTest, AMissingOrDoubledRowFailsTheCheck) {
   EXPECT_TRUE(Mentions(problems, "EMBOSS has 2 rows"));
   EXPECT_TRUE(Mentions(problems, "SHARPEN has no row"));
   rows = TableCopy();
+  rows[AP::Op::GAMMA].alias = "DROPOUT";
+  EXPECT_TRUE(Mentions(OpTableProblems(rows.data(), static_cast<int>(rows.size())),
+                       "GAMMA's alias DROPOUT names another op too"));
+  rows = TableCopy();
   rows[AP::Op::INVERT].name = "NEGATE";
   EXPECT_TRUE(Mentions(OpTableProblems(rows.data(), static_cast<int>(rows.size())),
                        "named 'NEGATE' but its type is INVERT"));
@@ -87,6 +91,10 @@ TEST(OpTableTest, OpsAreFoundByName) {
   EXPECT_EQ(type, AP::Op::GAUSSIAN_BLUR);
   ASSERT_TRUE(OpTypeFromName("Coarse_Salt_Pepper", &type));
   EXPECT_EQ(type, AP::Op::COARSE_SALT_PEPPER);
+  ASSERT_TRUE(OpTypeFromName("additive-gaussian-noise", &type));  // DeepAugment's name
+  EXPECT_EQ(type, AP::Op::GAUSSIAN_NOISE);
+  ASSERT_TRUE(OpTypeFromName("horizontal-flip", &type));
+  EXPECT_EQ(type, AP::Op::HFLIP);
   EXPECT_FALSE(OpTypeFromName("blurr", &type));
   EXPECT_NE(OpNameList().find("HUE_SATURATION"), string::npos);
 }

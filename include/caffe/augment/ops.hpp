@@ -91,6 +91,7 @@ struct OpSpec {
   PixelKernel fast;                   // kPixel
   PixelReference reference;           // kPixel
   int tolerance;  // max |fast - reference| in grey levels; 0 = bit-exact
+  const char* alias = nullptr;  // another accepted name (DeepAugment's)
 };
 
 // The validated table, one row per Op.Type in enum order.
@@ -105,7 +106,8 @@ const OpSpec& GetOp(OpType type);
 std::vector<string> OpTableProblems(const OpSpec* rows, int count);
 
 // "GAUSSIAN_BLUR", "gaussian_blur" and "gaussian-blur" all name
-// GAUSSIAN_BLUR. False when no op has that name.
+// GAUSSIAN_BLUR, and an alias its op ("additive-gaussian-noise" is
+// GAUSSIAN_NOISE). False when no op has that name.
 bool OpTypeFromName(const string& name, OpType* type);
 // Every op name, comma-separated (for error messages).
 string OpNameList();

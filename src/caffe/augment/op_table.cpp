@@ -46,7 +46,7 @@ constexpr OpSpec kRows[] = {
    nullptr, nullptr, FastAutoContrast, RefAutoContrast, 0},
   {Op::EQUALIZE, "EQUALIZE", kPix, false, Unused,
    "per channel histogram equalisation; m unused",
-   nullptr, nullptr, FastEqualize, RefEqualize, 0},
+   nullptr, nullptr, FastEqualize, RefEqualize, 0, "HISTOGRAM_EQUALIZE"},
   {Op::INVERT, "INVERT", kPix, false, Unused, "v -> 255 - v; m unused",
    nullptr, nullptr, FastInvert, RefInvert, 0},
   {Op::SOLARIZE, "SOLARIZE", kPix, false,
@@ -83,7 +83,7 @@ constexpr OpSpec kRows[] = {
    nullptr, nullptr, FastSharpen, RefSharpen, 1},
   {Op::PIXEL_DROPOUT, "PIXEL_DROPOUT", kPix, false,
    [](double m, double) { return 0.25 * m; }, "pixels -> 0 with p = 0.25·m",
-   nullptr, nullptr, FastPixelDropout, RefPixelDropout, 0},
+   nullptr, nullptr, FastPixelDropout, RefPixelDropout, 0, "DROPOUT"},
   {Op::COARSE_DROPOUT, "COARSE_DROPOUT", kPix, false,
    [](double m, double) { return 0.25 * m; },
    "S/8-pixel cells -> 0 with p = 0.25·m",
@@ -98,15 +98,17 @@ constexpr OpSpec kRows[] = {
    nullptr, nullptr, FastCoarseSaltPepper, RefCoarseSaltPepper, 0},
   {Op::GAUSSIAN_NOISE, "GAUSSIAN_NOISE", kPix, false,
    [](double m, double) { return 40 * m; }, "adds noise of std 40·m",
-   nullptr, nullptr, FastGaussianNoise, RefGaussianNoise, 1},
+   nullptr, nullptr, FastGaussianNoise, RefGaussianNoise, 1,
+   "ADDITIVE_GAUSSIAN_NOISE"},
   {Op::GAMMA, "GAMMA", kPix, true,
    [](double m, double s) { return std::pow(2.0, s * m); },
    "v -> 255 (v / 255)^g, g = 2^(±m)",
-   nullptr, nullptr, FastGamma, RefGamma, 0},
+   nullptr, nullptr, FastGamma, RefGamma, 0, "GAMMA_CONTRAST"},
   {Op::HUE_SATURATION, "HUE_SATURATION", kPix, true,
    [](double m, double s) { return s * m; },
    "saturation × (1 ± 0.5·m), hue ± 0.2·m turn",
-   nullptr, nullptr, FastHueSaturation, RefHueSaturation, 1},
+   nullptr, nullptr, FastHueSaturation, RefHueSaturation, 1,
+   "ADD_TO_HUE_AND_SATURATION"},
   {Op::BRIGHTEN, "BRIGHTEN", kPix, true,
    [](double m, double s) { return s * 64 * m; }, "v -> v ± 64·m",
    nullptr, nullptr, FastBrighten, RefBrighten, 0},
@@ -120,9 +122,9 @@ constexpr OpSpec kRows[] = {
    "zoom into a window of (1 - 0.5·m) of the size",
    FoldCrop, MapCrop, nullptr, nullptr, 1},
   {Op::HFLIP, "HFLIP", kGeo, false, Unused, "left-right flip; m unused",
-   FoldHFlip, MapHFlip, nullptr, nullptr, 0},
+   FoldHFlip, MapHFlip, nullptr, nullptr, 0, "HORIZONTAL_FLIP"},
   {Op::VFLIP, "VFLIP", kGeo, false, Unused, "up-down flip; m unused",
-   FoldVFlip, MapVFlip, nullptr, nullptr, 0},
+   FoldVFlip, MapVFlip, nullptr, nullptr, 0, "VERTICAL_FLIP"},
   {Op::SCALE, "SCALE", kGeo, true,
    [](double m, double s) { return 1 + s * 0.5 * m; }, "zoom × (1 ± 0.5·m)",
    FoldScale, MapScale, nullptr, nullptr, 1},
@@ -249,6 +251,12 @@ std::vector<string> OpTableProblems(const OpSpec* rows, int count) {
         break;
     }
     if (row.tolerance < 0) problems.push_back(name + " has a negative tolerance");
+    for (int j = 0; j < count && row.alias; ++j) {
+      if ((rows[j].name && string(rows[j].name) == row.alias) ||
+          (j != i && rows[j].alias && string(rows[j].alias) == row.alias)) {
+        problems.push_back(name + "'s alias " + row.alias + " names another op too");
+      }
+    }
   }
   for (int t = 0; t < Op::Type_ARRAYSIZE; ++t) {
     if (!Op::Type_IsValid(t)) continue;
@@ -265,7 +273,7 @@ std::vector<string> OpTableProblems(const OpSpec* rows, int count) {
 bool OpTypeFromName(const string& name, OpType* type) {
   const string wanted = Canonical(name);
   for (int i = 0; i < kRowCount; ++i) {
-    if (wanted == kRows[i].name) {
+    if (wanted == kRows[i].name || (kRows[i].alias && wanted == kRows[i].alias)) {
       *type = kRows[i].type;
       return true;
     }
@@ -275,7 +283,10 @@ bool OpTypeFromName(const string& name, OpType* type) {
 
 string OpNameList() {
   string list;
-  for (int i = 0; i < kRowCount; ++i) list += (i ? ", " : "") + string(kRows[i].name);
+  for (int i = 0; i < kRowCount; ++i) {
+    list += (i ? ", " : "") + string(kRows[i].name);
+    if (kRows[i].alias) list += " (" + string(kRows[i].alias) + ")";
+  }
   return list;
 }
 
