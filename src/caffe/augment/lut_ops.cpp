@@ -2,6 +2,7 @@
 // look-up tables), of the channel histograms, or of the pixel's colour.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "caffe/augment/kernels.hpp"
 #include "caffe/augment/policy_ops.hpp"
@@ -29,18 +30,25 @@ void LutOp(const PixelOpArgs& a, uint8_t* img, F f) {
   ApplyLut(lut, a, img);
 }
 
-// Per-channel look-up tables built from each channel's histogram.
-void HistogramOp(bool equalize, const PixelOpArgs& a, uint8_t* img) {
+// Per-channel look-up tables built from each channel's histogram; one pass
+// counts every channel, one pass applies every table.
+void HistogramOp(bool equalize, const PixelOpArgs& a, uint8_t* img,
+                 OpScratch* scratch) {
   const int pixels = a.height * a.width, c = a.channels;
+  std::vector<uint32_t> hist(static_cast<size_t>(c) * 256, 0);
+  for (int i = 0; i < pixels; ++i) {
+    for (int k = 0; k < c; ++k) ++hist[k * 256 + img[i * c + k]];
+  }
+  std::vector<uint8_t>& luts = scratch->bytes;
+  luts.resize(static_cast<size_t>(c) * 256);
   for (int k = 0; k < c; ++k) {
-    uint32_t hist[256] = {0};
-    for (int i = 0; i < pixels; ++i) ++hist[img[i * c + k]];
-    uint8_t lut[256];
+    const uint32_t* h = &hist[k * 256];
+    uint8_t* lut = &luts[k * 256];
     for (int v = 0; v < 256; ++v) lut[v] = static_cast<uint8_t>(v);
     if (!equalize) {
       int lo = 0, hi = 255;
-      while (lo < 255 && hist[lo] == 0) ++lo;
-      while (hi > 0 && hist[hi] == 0) --hi;
+      while (lo < 255 && h[lo] == 0) ++lo;
+      while (hi > 0 && h[hi] == 0) --hi;
       if (hi > lo) {
         for (int v = 0; v < 256; ++v) {
           lut[v] = Round8((v - lo) * 255.0 / (hi - lo));
@@ -48,18 +56,25 @@ void HistogramOp(bool equalize, const PixelOpArgs& a, uint8_t* img) {
       }
     } else {
       uint32_t cdf_min = 0;
-      for (int v = 0; v < 256 && cdf_min == 0; ++v) cdf_min = hist[v];
+      for (int v = 0; v < 256 && cdf_min == 0; ++v) cdf_min = h[v];
       if (static_cast<uint32_t>(pixels) > cdf_min) {
         uint64_t cdf = 0;
         for (int v = 0; v < 256; ++v) {
-          cdf += hist[v];
+          cdf += h[v];
           lut[v] = Round8(255.0 * (static_cast<double>(cdf) - cdf_min) /
                           (pixels - cdf_min));
         }
       }
     }
-    for (int i = 0; i < pixels; ++i) img[i * c + k] = lut[img[i * c + k]];
   }
+  for (int i = 0; i < pixels; ++i) {
+    for (int k = 0; k < c; ++k) img[i * c + k] = luts[k * 256 + img[i * c + k]];
+  }
+}
+
+// Round8 for values that are finite: clamp, then round half up, no branch.
+inline uint8_t Clamp8(float v) {
+  return static_cast<uint8_t>(std::min(255.f, std::max(0.f, v)) + 0.5f);
 }
 
 // v' = m v over the 3 channels of every pixel (m in channel order).
@@ -70,35 +85,44 @@ void ColourMatrix(const double m[9], const PixelOpArgs& a, uint8_t* img) {
   for (int i = 0; i < pixels; ++i) {
     uint8_t* p = img + 3 * i;
     const float r0 = p[0], r1 = p[1], r2 = p[2];
-    p[0] = Round8(f[0] * r0 + f[1] * r1 + f[2] * r2);
-    p[1] = Round8(f[3] * r0 + f[4] * r1 + f[5] * r2);
-    p[2] = Round8(f[6] * r0 + f[7] * r1 + f[8] * r2);
+    p[0] = Clamp8(f[0] * r0 + f[1] * r1 + f[2] * r2);
+    p[1] = Clamp8(f[3] * r0 + f[4] * r1 + f[5] * r2);
+    p[2] = Clamp8(f[6] * r0 + f[7] * r1 + f[8] * r2);
   }
 }
 
 }  // namespace
 
-void FastAutoContrast(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
-  HistogramOp(false, a, img);
+void FastAutoContrast(const PixelOpArgs& a, uint8_t* img, OpScratch* scratch) {
+  HistogramOp(false, a, img, scratch);
 }
 
-void FastEqualize(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
-  HistogramOp(true, a, img);
+void FastEqualize(const PixelOpArgs& a, uint8_t* img, OpScratch* scratch) {
+  HistogramOp(true, a, img, scratch);
 }
 
+// The ops below are plain byte arithmetic, which the compiler vectorises
+// (a table look-up cannot be).
 void FastInvert(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
-  LutOp(a, img, [](int v) { return static_cast<uint8_t>(255 - v); });
+  const size_t count = ValueCount(a);
+  for (size_t i = 0; i < count; ++i) img[i] = static_cast<uint8_t>(255 - img[i]);
 }
 
 void FastSolarize(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
-  LutOp(a, img, [&](int v) {
-    return static_cast<uint8_t>(v >= a.value ? 255 - v : v);
-  });
+  // v >= value  <=>  v >= ceil(value) for integer v.
+  const int threshold = static_cast<int>(std::ceil(a.value));
+  if (threshold > 255) return;
+  const uint8_t t = static_cast<uint8_t>(std::max(0, threshold));
+  const size_t count = ValueCount(a);
+  for (size_t i = 0; i < count; ++i) {
+    img[i] = img[i] >= t ? static_cast<uint8_t>(255 - img[i]) : img[i];
+  }
 }
 
 void FastPosterize(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
-  const int mask = (0xff << (8 - static_cast<int>(a.value))) & 0xff;
-  LutOp(a, img, [&](int v) { return static_cast<uint8_t>(v & mask); });
+  const uint8_t mask = static_cast<uint8_t>((0xff << (8 - static_cast<int>(a.value))) & 0xff);
+  const size_t count = ValueCount(a);
+  for (size_t i = 0; i < count; ++i) img[i] &= mask;
 }
 
 void FastBrightness(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
@@ -106,7 +130,22 @@ void FastBrightness(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
 }
 
 void FastBrighten(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
-  LutOp(a, img, [&](int v) { return Round8(v + a.value); });
+  // round(v + value) = v + floor(value + 1/2) for integer v, saturated.
+  const int shift = static_cast<int>(std::floor(a.value + 0.5));
+  const size_t count = ValueCount(a);
+  if (shift >= 255 || shift <= -255) {
+    std::memset(img, shift > 0 ? 255 : 0, count);
+  } else if (shift >= 0) {
+    const uint8_t add = static_cast<uint8_t>(shift), limit = static_cast<uint8_t>(255 - shift);
+    for (size_t i = 0; i < count; ++i) {
+      img[i] = img[i] > limit ? uint8_t{255} : static_cast<uint8_t>(img[i] + add);
+    }
+  } else {
+    const uint8_t sub = static_cast<uint8_t>(-shift);
+    for (size_t i = 0; i < count; ++i) {
+      img[i] = img[i] < sub ? uint8_t{0} : static_cast<uint8_t>(img[i] - sub);
+    }
+  }
 }
 
 void FastGamma(const PixelOpArgs& a, uint8_t* img, OpScratch*) {
