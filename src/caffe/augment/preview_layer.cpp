@@ -38,6 +38,7 @@ cv::Mat TripletImage(const TripletDatum& datum, const string& bytes, int flags,
                      const string& where, const char* slot) {
   if (datum.encoded()) {
     cv::Mat image;
+    CheckImagePixels(bytes, where + "the " + slot + " image");  // decompression bombs
     if (!bytes.empty()) {
       image = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1,
                                    const_cast<char*>(bytes.data())),
