@@ -11,7 +11,7 @@
 #include "caffe/net.hpp"
 #include "caffe/util/hdf5.hpp"
 #include "caffe/util/hdf5_io.hpp"
-#include "common_layer_helpers.hpp"
+#include "layer_test_helpers.hpp"
 #include "util/data_fixtures.hpp"
 
 namespace caffe {

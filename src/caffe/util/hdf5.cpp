@@ -1,19 +1,13 @@
 #include "caffe/util/hdf5.hpp"
 
 #include <climits>
-#include <cstdio>
 #include <set>
 
 #include "caffe/util/hdf5_io.hpp"
 
 namespace caffe {
 
-bool IsHDF5File(const string& filename) {
-  std::FILE* file = std::fopen(filename.c_str(), "rb");
-  if (!file) return false;
-  std::fclose(file);
-  return H5Fis_hdf5(filename.c_str()) > 0;
-}
+bool IsHDF5File(const string& filename) { return hdf5::LooksLikeHDF5(filename); }
 
 namespace {
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <mutex>
 
 namespace caffe {
@@ -45,6 +46,14 @@ void Handle::Reset() {
   id_ = -1;
 }
 
+bool LooksLikeHDF5(const string& path) {
+  SilenceLibraryErrors();
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return false;
+  std::fclose(file);
+  return H5Fis_hdf5(path.c_str()) > 0;
+}
+
 Handle OpenFile(const string& path) {
   SilenceLibraryErrors();
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
@@ -52,7 +61,8 @@ Handle OpenFile(const string& path) {
                 " (missing or unreadable)");
   CAFFE_REQUIRE(is_hdf5 > 0, DataError, path, " is not an HDF5 file");
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  CAFFE_REQUIRE(file.valid(), IOError, "cannot open HDF5 file ", path);
+  CAFFE_REQUIRE(file.valid(), ParseError, path,
+                ": has an HDF5 signature but is not a valid HDF5 file (damaged or truncated?)");
   return file;
 }
 

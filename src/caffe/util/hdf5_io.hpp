@@ -41,6 +41,13 @@ class Handle {
 };
 
 // Opens an existing file read-only, or creates (truncates) one for writing.
+// Whether `path` is a readable file that starts like an HDF5 file; prints
+// nothing (libhdf5's error printing is turned off first).
+bool LooksLikeHDF5(const string& path);
+
+// Opens an HDF5 file for reading. IOError when it is missing or unreadable,
+// DataError when it is not HDF5, ParseError when it has HDF5's signature but
+// libhdf5 cannot open it (damaged or truncated).
 Handle OpenFile(const string& path);
 Handle CreateFile(const string& path);
 bool HasLink(hid_t location, const string& name);
