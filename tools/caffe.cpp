@@ -21,6 +21,7 @@
 #include "caffe/solver.hpp"
 #include "caffe/util/benchmark.hpp"
 #include "caffe/util/blas_threads.hpp"
+#include "caffe/util/datum_io.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/signal_handler.hpp"
 #include "caffe/util/upgrade_proto.hpp"
