@@ -327,6 +327,7 @@ int AugmentPreview() {
   caffe::ReadNetParamsFromTextFile(FLAGS_model, &net_param);
   caffe::augment::LayerPreviewOptions options;
   options.layer = FLAGS_layer;
+  options.model = FLAGS_model;
   options.records = FLAGS_records;
   options.samples = FLAGS_samples;
   options.zoom = FLAGS_zoom;

@@ -104,6 +104,7 @@ void LayerPreview(const string& model, const string& layer, int records, int sam
   augment::LayerPreviewOptions options;
   static_cast<augment::PreviewOptions&>(options) = Options(samples, zoom, captions);
   options.layer = layer;
+  options.model = model;
   options.records = records;
   py::gil_scoped_release release;
   augment::WriteLayerPreview(net, options, png_path);

@@ -62,6 +62,7 @@ void WriteAugmentPreviewFromFiles(const Augmenter& augmenter,
 struct LayerPreviewOptions : PreviewOptions {
   string layer;
   int records = 4;
+  string model;  // the file `net` was read from, named in errors
 };
 void WriteLayerPreview(const NetParameter& net,
                        const LayerPreviewOptions& options,

@@ -119,7 +119,8 @@ void WriteLayerPreview(const NetParameter& net, const LayerPreviewOptions& optio
                                               : layer.name() == options.layer;
     if (wanted && !chosen) chosen = &layer;
   }
-  CAFFE_REQUIRE(chosen, ConfigError, "net '", net.name(), "': no layer ",
+  CAFFE_REQUIRE(chosen, ConfigError,
+                options.model.empty() ? "net '" + net.name() + "'" : options.model, ": no layer ",
                 options.layer.empty() ? string("has an augmentation_param")
                                       : "is named '" + options.layer + "'");
   CAFFE_REQUIRE(chosen->has_data_param() || chosen->has_triplet_data_param(),
