@@ -9,6 +9,8 @@ kernels) therefore widens every search space that uses "all ops" without a
 change here. A space built from an explicit op list stays the same when ops
 are added, so seeded searches keep their meaning.
 """
+from google.protobuf.descriptor import FieldDescriptor
+
 from ..errors import ConfigError
 from ..proto import caffe_pb2
 
@@ -74,6 +76,6 @@ def subpolicy_probability_field():
     among empty ones (see spaces.DeepAugmentSpace)."""
     for field in Op.DESCRIPTOR.containing_type.nested_types_by_name['SubPolicy'].fields:
         if field.name in ('portion', 'prob', 'probability') \
-                and field.cpp_type == field.CPPTYPE_FLOAT:
+                and field.cpp_type == FieldDescriptor.CPPTYPE_FLOAT:
             return field.name
     return None

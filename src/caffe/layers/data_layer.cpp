@@ -49,7 +49,7 @@ void DataLayer<Dtype>::DataLayerSetUp(const vector<Blob<Dtype>*>& bottom,
     AugmentationParameter augmentation = this->layer_param_.augmentation_param();
     // Unseeded augmentation follows the solver's random_seed.
     if (augmentation.random_seed() < 0) augmentation.set_random_seed(caffe_rng_rand());
-    augmenter_ = std::make_unique<augment::Augmenter>(augmentation);
+    augmenter_ = std::make_unique<augment::Augmenter>(augmentation, this->Describe());
   }
   const bool emit_params = augmenter_ && augmenter_->param().emit_params();
   CAFFE_REQUIRE(emit_params == (top.size() == 3), ConfigError, this->Describe(),

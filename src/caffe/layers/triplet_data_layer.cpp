@@ -283,7 +283,7 @@ void TripletDataLayer<Dtype>::DataLayerSetUp(const vector<Blob<Dtype>*>& bottom,
                   ": augmentation_param.emit_params is supported by the Data layer only");
     // Unseeded augmentation follows the solver's random_seed.
     if (augmentation.random_seed() < 0) augmentation.set_random_seed(caffe_rng_rand());
-    augmenter_ = std::make_unique<augment::Augmenter>(augmentation);
+    augmenter_ = std::make_unique<augment::Augmenter>(augmentation, this->Describe());
     augmented_.assign(workers, augment::AugmentedImage());
   }
 
