@@ -13,11 +13,12 @@
 
 #include "caffe/augment/preview.hpp"
 #include "caffe/common.hpp"
+#include "caffe/data/augmentation_seed.hpp"
+#include "caffe/data/record_format.hpp"
 #include "caffe/net.hpp"
 #include "caffe/sgd_solvers.hpp"
 #include "caffe/solver.hpp"
 #include "caffe/util/benchmark.hpp"
-#include "caffe/util/datum_io.hpp"
 #include "caffe/util/db.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/signal_handler.hpp"
@@ -242,10 +243,13 @@ int AugmentPreview() {
                                     : "is named '" + FLAGS_layer + "'");
   CAFFE_REQUIRE(chosen->has_data_param(), ConfigError, "layer '", chosen->name(),
                 "' has no data_param to read records from");
-  caffe::AugmentationParameter augmentation = chosen->augmentation_param();
-  // An unseeded configuration previews with a fixed seed, so reruns agree.
-  if (augmentation.random_seed() < 0) augmentation.set_random_seed(1);
-  const caffe::augment::Augmenter augmenter(augmentation);
+  const caffe::augment::Augmenter augmenter(
+      caffe::WithResolvedSeed(chosen->augmentation_param()));
+  if (chosen->augmentation_param().random_seed() < 0) {
+    LOG(INFO) << "augmentation_param sets no random_seed; this preview used " << augmenter.seed()
+              << " (set random_seed to see it again)";
+  }
+  const std::unique_ptr<caffe::RecordFormat> format = caffe::MakeRecordFormat(*chosen);
 
   std::unique_ptr<caffe::db::DB> database(caffe::db::GetDB(chosen->data_param().backend()));
   database->Open(chosen->data_param().source(), caffe::db::READ);
@@ -253,12 +257,12 @@ int AugmentPreview() {
   vector<cv::Mat> images;
   vector<string> keys;
   for (; cursor->valid() && static_cast<int>(images.size()) < FLAGS_records; cursor->Next()) {
-    caffe::Datum datum;
-    CAFFE_REQUIRE(datum.ParseFromString(cursor->value()), caffe::DataError, "database ",
-                  chosen->data_param().source(), ", record '", cursor->key(),
-                  "': not a serialized Datum");
-    images.push_back(datum.encoded() ? caffe::DecodeDatumToCVMatNative(datum)
-                                     : caffe::DatumToCVMat(datum));
+    caffe::DecodedRecord record;
+    format->Decode({cursor->key(), cursor->value()}, &record);
+    CAFFE_REQUIRE(record.problem.empty(), caffe::DataError, "database ",
+                  chosen->data_param().source(), ", record '", cursor->key(), "': ",
+                  record.problem);
+    images.push_back(record.images[0]);
     keys.push_back(cursor->key());
   }
   caffe::augment::WriteAugmentPreview(augmenter, images, FLAGS_samples, FLAGS_output, keys);

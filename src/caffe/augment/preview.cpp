@@ -5,6 +5,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "caffe/util/datum_io.hpp"
+#include "caffe/util/io.hpp"
+
 namespace caffe {
 namespace augment {
 
@@ -99,11 +102,10 @@ void WriteAugmentPreviewFromFiles(const Augmenter& augmenter,
     // Checked first so a missing file is our IOError, not an OpenCV warning.
     CAFFE_REQUIRE(std::ifstream(path).good(), IOError,
                   "augment_preview: cannot read image ", path);
-    cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
-    CAFFE_REQUIRE(!img.empty(), IOError, "augment_preview: cannot read image ",
-                  path);
+    cv::Mat img = DecodeImage(ReadFileToString(path), true, 0, 0, 0,
+                              ImageDecodeOptions(),
+                              "augment_preview: image " + path);
     if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
-    if (img.depth() != CV_8U) img.convertTo(img, CV_8U);
     images.push_back(img);
   }
   WriteAugmentPreview(augmenter, images, samples, png_path);

@@ -4,14 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "caffe/data/image_list.hpp"
 #include "caffe/proto/caffe.pb.h"
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/db.hpp"
@@ -22,22 +20,6 @@ namespace caffe {
 namespace {
 
 const int kRecordsPerCommit = 1000;
-
-std::vector<std::pair<string, int>> ReadListFile(const string& list_file) {
-  std::ifstream in(list_file);
-  CAFFE_REQUIRE(in.good(), IOError, "cannot open list file ", list_file);
-  std::vector<std::pair<string, int>> lines;
-  string line;
-  int line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    const size_t space = line.find_last_of(' ');
-    CAFFE_REQUIRE(space != string::npos, ParseError, list_file, ":", line_number,
-                  ": expected 'PATH LABEL', got '", line, "'");
-    lines.emplace_back(line.substr(0, space), std::atoi(line.substr(space + 1).c_str()));
-  }
-  return lines;
-}
 
 string GuessEncoding(const string& path) {
   const size_t dot = path.rfind('.');
@@ -51,12 +33,6 @@ string GuessEncoding(const string& path) {
   return encoding;
 }
 
-string RecordKey(int line_id, const string& path) {
-  char prefix[16];
-  std::snprintf(prefix, sizeof(prefix), "%08d", line_id);
-  return string(prefix) + "_" + path;
-}
-
 void RemoveTree(const string& path) {
   std::error_code error;
   std::filesystem::remove_all(path, error);
@@ -68,7 +44,7 @@ void RemoveTree(const string& path) {
 int ConvertImageset(const string& root_folder, const string& list_file, const string& db_path,
                     const ConvertImagesetOptions& options) {
   const bool is_color = !options.gray;
-  std::vector<std::pair<string, int>> lines = ReadListFile(list_file);
+  ImageList lines = ReadImageList(list_file);
   if (options.shuffle) {
     LOG(INFO) << "Shuffling data";
     shuffle(lines.begin(), lines.end());
@@ -113,7 +89,7 @@ int ConvertImageset(const string& root_folder, const string& list_file, const st
         }
       }
       CHECK(datum.SerializeToString(&serialized));
-      txn->Put(RecordKey(line_id, path), serialized);
+      txn->Put(ImageListKey(line_id, path), serialized);
       if (++count % kRecordsPerCommit == 0) {
         txn->Commit();
         txn.reset(db->NewTransaction());
