@@ -11,6 +11,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopenblas-dev libboost-dev
   pybind11-dev libgtest-dev python3-dev procps
+  graphviz
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Builds pycaffe and the caffe tool into build/ and runs the Python test
 # suite (tests/python) against that build tree, which is put on PYTHONPATH.
-# Installs the Python packages the tests need (numpy, protobuf, pytest) into
+# Installs the Python packages the tests import (numpy, protobuf, pytest, pydot
+# for caffe.draw, OpenCV for caffe.io's image reading) into
 # the current Python, or into build/pyvenv when that Python refuses pip
 # installs (Debian's system Python). Set PYTHON to choose the interpreter.
 # Exits non-zero when a test fails or when no test was collected.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="$(command -v "${PYTHON:-python3}")"
-requirements=(numpy "protobuf>=3.20,<4.22" pytest)
+requirements=(numpy "protobuf>=3.20,<4.22" pytest pydot opencv-python-headless)
 
 have_requirements() {
   "$1" - <<'PY' 2>/dev/null
-import numpy, pytest
+import numpy, pytest, pydot, cv2
 import google.protobuf as protobuf
 major, minor = (int(part) for part in protobuf.__version__.split('.')[:2])
 assert (3, 20) <= (major, minor) < (4, 22)

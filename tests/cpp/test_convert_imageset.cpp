@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "caffe/util/io.hpp"
 #include "util/data_fixtures.hpp"
@@ -54,11 +55,12 @@ vector<string> DirectoryEntries(const TempDir& dir) {
   return names;
 }
 
-const string kDigits = "'" + DigitsDir() + "/' '" + DigitsDir() + "/train.txt'";
+// The tool arguments for the upstream digits root and its training list.
+string DigitsArguments() { return "'" + DigitsDir() + "/' '" + DigitsDir() + "/train.txt'"; }
 
 TEST(ConvertImagesetTest, RawLMDBEqualsUpstreamRecordByRecord) {
   TempDir dir;
-  const ToolRun run = RunTool(dir, "convert_imageset", "-gray " + kDigits + " train_lmdb");
+  const ToolRun run = RunTool(dir, "convert_imageset", "-gray " + DigitsArguments() + " train_lmdb");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_EQ(DirectoryEntries(dir), vector<string>{"train_lmdb"});
   const auto ours = ReadDB("lmdb", dir.Join("train_lmdb"));
@@ -72,19 +74,19 @@ TEST(ConvertImagesetTest, RawLMDBEqualsUpstreamRecordByRecord) {
 
 TEST(ConvertImagesetTest, EncodedPNGLMDBEqualsUpstream) {
   TempDir dir;
-  ToolRun run = RunTool(dir, "convert_imageset", "-gray -encoded -encode_type png " + kDigits + " png_lmdb");
+  ToolRun run = RunTool(dir, "convert_imageset", "-gray -encoded -encode_type png " + DigitsArguments() + " png_lmdb");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   const auto upstream = ReadDB("lmdb", DigitsDir() + "/train_png_lmdb");
   EXPECT_TRUE(ReadDB("lmdb", dir.Join("png_lmdb")) == upstream);
   // Without -encode_type the encoding is guessed from the extension.
-  run = RunTool(dir, "convert_imageset", "-gray -encoded " + kDigits + " guessed_lmdb");
+  run = RunTool(dir, "convert_imageset", "-gray -encoded " + DigitsArguments() + " guessed_lmdb");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   EXPECT_TRUE(ReadDB("lmdb", dir.Join("guessed_lmdb")) == upstream);
 }
 
 TEST(ConvertImagesetTest, LevelDBEqualsUpstream) {
   TempDir dir;
-  const ToolRun run = RunTool(dir, "convert_imageset", "-gray -backend leveldb " + kDigits + " out_leveldb");
+  const ToolRun run = RunTool(dir, "convert_imageset", "-gray -backend leveldb " + DigitsArguments() + " out_leveldb");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   const auto upstream = ReadDB("leveldb", CopyFixture("train_leveldb", dir));
   EXPECT_TRUE(ReadDB("leveldb", dir.Join("out_leveldb")) == upstream);
@@ -116,12 +118,26 @@ TEST(ComputeImageMeanTest, MissingDatabaseIsOneErrorLine) {
   EXPECT_TRUE(DirectoryEntries(dir).empty());
 }
 
-// A list of the first `count` training digits, written into `dir`.
+// A list of the first `count` training digits, written into `dir`; throws when
+// the training list is missing or shorter.
 string ShortList(const TempDir& dir, int count) {
   const auto lines = testing_data::ReadDigitsList("train.txt");
+  if (static_cast<int>(lines.size()) < count) {
+    throw std::runtime_error("the digits training list has " + std::to_string(lines.size()) +
+                             " lines, not " + std::to_string(count));
+  }
   std::ofstream out(dir.Join("short.txt"));
   for (int i = 0; i < count; ++i) out << lines[i].first << " " << lines[i].second << "\n";
   return "'" + DigitsDir() + "/' '" + dir.Join("short.txt") + "'";
+}
+
+// A missing or short fixture list used to be indexed past its end and crash the
+// whole test binary; it must fail the one test with a message instead.
+TEST(ConvertImagesetTest, MissingOrShortListFailsTheTestWithAMessage) {
+  TempDir dir;
+  EXPECT_THROW(testing_data::ReadListFile(dir.Join("missing.txt")), std::runtime_error);
+  EXPECT_THROW(ShortList(dir, 1000000), std::runtime_error);
+  EXPECT_THROW(testing_data::CopyTreeToTemporary(dir.Join("missing")), std::runtime_error);
 }
 
 TEST(ConvertImagesetTest, ResizeStoresResizedPixels) {

@@ -1,5 +1,5 @@
 // Reproduces upstream Caffe 1.0's LeNet training run from
-// ../shared/reference/lenet with the `caffe` binary: same per-iteration
+// tests/fixtures/upstream/lenet with the `caffe` binary: same per-iteration
 // losses and test accuracies as upstream's log, and the same weights after 15
 // and 30 iterations (max error relative to each blob's largest value <= 1e-3).
 #include <gtest/gtest.h>

@@ -1,11 +1,7 @@
-"""caffe.draw (optional: runs when pydot is installed)."""
-import pytest
-
-pydot = pytest.importorskip('pydot')
-
-import caffe  # noqa: E402
-from caffe import draw  # noqa: E402
-from caffe import layers as L  # noqa: E402
+"""caffe.draw (pydot and Graphviz are installed by the test command)."""
+import caffe
+from caffe import draw
+from caffe import layers as L
 
 
 def test_graph_has_layers_and_blobs():

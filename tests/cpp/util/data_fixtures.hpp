@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,25 +18,29 @@
 #include "caffe/common.hpp"
 #include "caffe/proto/caffe.pb.h"
 #include "caffe/util/db.hpp"
+#include "util/fixtures.hpp"
 
 namespace caffe {
 namespace testing_data {
 
-// $CAFFE_REFERENCE_DIR overrides the build's path (for checkouts that do not
-// sit beside shared/, such as git worktrees).
-inline string DigitsDir() {
-  const char* override_dir = std::getenv("CAFFE_REFERENCE_DIR");
-  return string(override_dir ? override_dir : CAFFE_REFERENCE_DIR) + "/digits";
-}
+// The upstream digits set and databases (this process's copy).
+inline string DigitsDir() { return UpstreamFixtures() + "/digits"; }
 
-// The (path, label) lines of a digits list file ("train.txt").
-inline vector<pair<string, int>> ReadDigitsList(const string& name) {
-  std::ifstream in(DigitsDir() + "/" + name);
+// The (path, label) lines of a Caffe list file; throws std::runtime_error when
+// the file cannot be read, so a test never indexes an empty list.
+inline vector<pair<string, int>> ReadListFile(const string& list_path) {
+  std::ifstream in(list_path);
+  if (!in) throw std::runtime_error("cannot read the list file " + list_path);
   vector<pair<string, int>> lines;
   string path;
   int label;
   while (in >> path >> label) lines.emplace_back(path, label);
   return lines;
+}
+
+// The (path, label) lines of a digits list file ("train.txt").
+inline vector<pair<string, int>> ReadDigitsList(const string& name) {
+  return ReadListFile(DigitsDir() + "/" + name);
 }
 
 // The grey 28x28 pixels of a listed digit image.

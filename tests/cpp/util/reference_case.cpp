@@ -8,10 +8,11 @@
 
 #include "caffe/layer_factory.hpp"
 #include "caffe/util/io.hpp"
+#include "util/fixtures.hpp"
 
 namespace caffe {
 
-std::string ReferenceDir() { return CAFFE_REFERENCE_DIR; }
+std::string ReferenceDir() { return testing_data::UpstreamFixtures(); }
 
 namespace {
 

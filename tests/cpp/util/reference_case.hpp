@@ -1,4 +1,4 @@
-// Runs one upstream-produced layer case from ../shared/reference/layers/<name>:
+// Runs one upstream-produced layer case from tests/fixtures/upstream/layers/<name>:
 // builds the layer named "under_test" from the case's net, feeds the recorded
 // inputs and parameters, and compares tops, bottom diffs and parameter diffs
 // with upstream's (|ours - theirs| <= 1e-4 * max(1, |theirs|)).
@@ -11,6 +11,7 @@ namespace caffe {
 template <typename Dtype>
 void CheckReferenceLayerCase(const std::string& case_name);
 
+// This process's copy of tests/fixtures/upstream (see util/fixtures.hpp).
 std::string ReferenceDir();
 
 }  // namespace caffe
