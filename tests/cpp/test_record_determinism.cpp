@@ -1,6 +1,6 @@
 // The record layers' shared guarantees, for Data and TripletData alike: the
 // batches do not depend on the number of decode workers or the prefetch
-// depth, resuming (SkipForwardPasses) reproduces the uninterrupted run, and
+// depth (with augmentation and views too), resuming (SkipForwardPasses) reproduces the uninterrupted run, and
 // transform_param's crop/mirror draws are upstream's - the Data layer's
 // output equals one upstream-seeded DataTransformer run over the records in
 // order.
@@ -24,7 +24,7 @@ using testing_data::TempDir;
 // 297 records: with batches of 50 the sixth batch wraps into epoch 1.
 const int kDataBatch = 50;
 
-LayerParameter DataParam(int threads, int prefetch, bool augment) {
+LayerParameter DataParam(int threads, int prefetch, bool augment, bool views = false) {
   LayerParameter param;
   param.set_name("data");
   param.set_type("Data");
@@ -46,6 +46,7 @@ LayerParameter DataParam(int threads, int prefetch, bool augment) {
     augmentation->set_rotation(15);
     augmentation->set_brightness(0.3f);
   }
+  if (views) param.mutable_views_param()->set_preset(ViewsParameter::ROTATIONS);
   return param;
 }
 
@@ -155,9 +156,13 @@ TYPED_TEST_SUITE(RecordDeterminismTest, Dtypes);
 
 TYPED_TEST(RecordDeterminismTest, DataBatchesIgnoreThreadsAndPrefetchAndResumeExactly) {
   for (bool augment : {false, true}) {
-    SCOPED_TRACE(augment ? "augmented" : "transform_param only");
-    this->ExpectSameEverywhere(
-        [&](int threads, int prefetch) { return DataParam(threads, prefetch, augment); }, 2, 6);
+    for (bool views : {false, true}) {
+      SCOPED_TRACE(::testing::Message() << (augment ? "augmented" : "transform_param only")
+                                        << (views ? ", four views" : ""));
+      this->ExpectSameEverywhere(
+          [&](int threads, int prefetch) { return DataParam(threads, prefetch, augment, views); },
+          2, 6);
+    }
   }
 }
 

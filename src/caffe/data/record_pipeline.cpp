@@ -59,11 +59,14 @@ RecordPipeline<Dtype>::RecordPipeline(const BaseDataLayer<Dtype>& layer,
       output_labels_(output_labels),
       has_augmentation_(param.has_augmentation_param()),
       augmentation_param_(param.augmentation_param()),
+      views_(ResolveViews(param.views_param())),
+      identity_view_(views_ == vector<View>{ViewsParameter::IDENTITY}),
       pool_(std::make_unique<WorkerPool>(DecodeWorkers(settings.num_threads))) {
   for (int worker = 0; worker < pool_->workers(); ++worker) {
     transformers_.push_back(
         std::make_unique<ReplayTransformer<Dtype>>(param.transform_param(), phase_));
     item_views_.push_back(std::make_unique<Blob<Dtype>>());
+    transformed_.push_back(std::make_unique<Blob<Dtype>>());
   }
   draws_per_image_ = transformers_[0]->DrawsPerItem();
 }
@@ -119,7 +122,7 @@ void RecordPipeline<Dtype>::SetUp(const std::function<RecordSource()>& open_sour
 
 template <typename Dtype>
 vector<int> RecordPipeline<Dtype>::DataShape(const vector<int>& item_shape) const {
-  const int n = settings_.batch_size;
+  const int n = items();
   const int slots = format_.slots();
   if (settings_.layout == RecordLayerSettings::ITEM_MAJOR) {
     return {n, slots * item_shape[1], item_shape[2], item_shape[3]};
@@ -129,14 +132,14 @@ vector<int> RecordPipeline<Dtype>::DataShape(const vector<int>& item_shape) cons
 
 template <typename Dtype>
 vector<int> RecordPipeline<Dtype>::LabelShape() const {
-  if (settings_.scalar_labels) return {settings_.batch_size};
-  return {settings_.batch_size, label_count_};
+  if (settings_.scalar_labels) return {items()};
+  return {items(), label_count_};
 }
 
 template <typename Dtype>
 vector<int> RecordPipeline<Dtype>::ParamsShape() const {
-  if (format_.slots() == 1) return {settings_.batch_size, kParamsSize};
-  return {settings_.batch_size, format_.slots(), kParamsSize};
+  if (format_.slots() == 1) return {items(), kParamsSize};
+  return {items(), format_.slots(), kParamsSize};
 }
 
 template <typename Dtype>
@@ -154,6 +157,11 @@ string RecordPipeline<Dtype>::ItemShape(const DecodedRecord& record, int worker,
     *shape = transformers_[worker]->InferBlobShape(image.channels(), height, width);
   } catch (const DataError& e) {
     return e.what();
+  }
+  const bool sideways = std::any_of(views_.begin(), views_.end(), TurnsSideways);
+  if (sideways && (*shape)[2] != (*shape)[3]) {
+    return internal::Concat("it transforms to ", ItemShapeText(*shape),
+                            ", not square, and views_param turns images by 90 degrees");
   }
   return "";
 }
@@ -230,41 +238,56 @@ void RecordPipeline<Dtype>::CollectRecords() {
 }
 
 template <typename Dtype>
-int RecordPipeline<Dtype>::ImageOffset(int record, int slot,
+int RecordPipeline<Dtype>::ImageOffset(int item, int slot,
                                        const vector<int>& item_shape) const {
   const int image_count = item_shape[1] * item_shape[2] * item_shape[3];
   const int image_index = settings_.layout == RecordLayerSettings::ITEM_MAJOR
-                              ? record * format_.slots() + slot
-                              : slot * settings_.batch_size + record;
+                              ? item * format_.slots() + slot
+                              : slot * items() + item;
   return image_index * image_count;
 }
 
 template <typename Dtype>
-void RecordPipeline<Dtype>::TransformImage(const DecodedRecord& record, int slot,
-                                           const uint32_t* draws, int worker,
-                                           const vector<int>& item_shape, Dtype* output,
-                                           Dtype* params) {
-  cv::Mat image = record.images[slot];
+void RecordPipeline<Dtype>::TransformImage(int record, int slot, const uint32_t* draws,
+                                           int worker, const vector<int>& item_shape,
+                                           Dtype* data, Dtype* params) {
+  const DecodedRecord& entry = records_[record];
+  const int views = static_cast<int>(views_.size());
+  cv::Mat image = entry.images[slot];
   if (augmenter_) {
     if (!image.isContinuous()) image = image.clone();
     augment::AugmentedImage& augmented = augmented_[worker];
     augmenter_->Apply(image.data, image.rows, image.cols, image.channels(),
-                      augment::RecordContext::FromKey(record.epoch, record.key, slot), phase_,
+                      augment::RecordContext::FromKey(entry.epoch, entry.key, slot), phase_,
                       &augmented);
     if (params) {
       float values[kParamsSize];
       augmented.params.ToVector(values);
-      std::copy(values, values + kParamsSize, params);
+      for (int view = 0; view < views; ++view) {
+        const int row = (record * views + view) * format_.slots() + slot;
+        std::copy(values, values + kParamsSize, params + row * kParamsSize);
+      }
     }
     image = cv::Mat(augmented.height, augmented.width, CV_8UC(augmented.channels),
                     augmented.u8.data());
   }
   Blob<Dtype>& view = *item_views_[worker];
   view.Reshape(item_shape);
-  view.set_cpu_data(output);
+  Blob<Dtype>& transformed = *transformed_[worker];
+  if (identity_view_) {
+    view.set_cpu_data(data + ImageOffset(record, slot, item_shape));
+  } else {
+    transformed.Reshape(item_shape);
+    view.set_cpu_data(transformed.mutable_cpu_data());
+  }
   ReplayTransformer<Dtype>& transformer = *transformers_[worker];
   transformer.SetDraws(draws);
   transformer.Transform(image, &view);
+  if (identity_view_) return;
+  for (int index = 0; index < views; ++index) {
+    ApplyView(views_[index], transformed.cpu_data(), item_shape[1], item_shape[2], item_shape[3],
+              data + ImageOffset(record * views + index, slot, item_shape));
+  }
 }
 
 template <typename Dtype>
@@ -283,20 +306,18 @@ void RecordPipeline<Dtype>::LoadBatch(Batch<Dtype>* batch) {
   Dtype* params_out = emits_params() ? batch->blobs_[2]->mutable_cpu_data() : nullptr;
   pool_->ParallelFor(records * slots, [&](int index, int worker) {
     const int record = index / slots;
-    const int slot = index % slots;
     try {
-      TransformImage(records_[record], slot, draws_.data() + index * draws_per_image_, worker,
-                     item_shape, data_out + ImageOffset(record, slot, item_shape),
-                     params_out ? params_out + index * kParamsSize : nullptr);
+      TransformImage(record, index % slots, draws_.data() + index * draws_per_image_, worker,
+                     item_shape, data_out, params_out);
     } catch (const Error&) {
       layer_.RethrowWithContext(RecordWhere(records_[record].key));
     }
   });
   if (output_labels_) {
     Dtype* labels = batch->blobs_[1]->mutable_cpu_data();
-    for (int record = 0; record < records; ++record) {
-      std::copy(records_[record].labels.begin(), records_[record].labels.end(),
-                labels + record * label_count_);
+    for (int item = 0; item < items(); ++item) {
+      const vector<double>& record_labels = records_[item / views_.size()].labels;
+      std::copy(record_labels.begin(), record_labels.end(), labels + item * label_count_);
     }
   }
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "caffe/augment/augmenter.hpp"
+#include "caffe/data/views.hpp"
 #include "caffe/layers/record_data_layer.hpp"
 #include "caffe/util/worker_pool.hpp"
 
@@ -61,6 +62,8 @@ class RecordPipeline {
 
  private:
   vector<int> DataShape(const vector<int>& item_shape) const;
+  // Items of a batch: each record once per view.
+  int items() const { return settings_.batch_size * static_cast<int>(views_.size()); }
   // Starts a reader `records` records past the source's first record.
   void StartReader(uint64_t records);
   // "<source>, record '<key>': ".
@@ -74,13 +77,14 @@ class RecordPipeline {
   // order), decoding on the workers; FAIL throws at the first bad one.
   void CollectRecords();
   void CountSkipped(const DecodedRecord& record);
-  // Offset in the data blob of image `slot` of record `record`.
-  int ImageOffset(int record, int slot, const vector<int>& item_shape) const;
-  // One image, on worker `worker`: augmentation_param, then transform_param
-  // with the image's `draws`, into `output`; its sampled parameters into
-  // `params` when given.
-  void TransformImage(const DecodedRecord& record, int slot, const uint32_t* draws, int worker,
-                      const vector<int>& item_shape, Dtype* output, Dtype* params);
+  // Offset in the data blob of image `slot` of batch item `item`.
+  int ImageOffset(int item, int slot, const vector<int>& item_shape) const;
+  // Image `slot` of record `record`, on worker `worker`: augmentation_param,
+  // then transform_param with the image's `draws`, then each view into the
+  // record's items of `data`; its sampled parameters into `params` (one row
+  // per item) when given.
+  void TransformImage(int record, int slot, const uint32_t* draws, int worker,
+                      const vector<int>& item_shape, Dtype* data, Dtype* params);
 
   const BaseDataLayer<Dtype>& layer_;
   const RecordLayerSettings settings_;
@@ -89,6 +93,10 @@ class RecordPipeline {
   const bool output_labels_;
   const bool has_augmentation_;
   const AugmentationParameter augmentation_param_;
+  const vector<View> views_;
+  // Whether the views are only the identity (then images go straight to
+  // their place in the batch).
+  const bool identity_view_;
 
   RecordSource source_;
   std::unique_ptr<DataReader> reader_;
@@ -97,6 +105,8 @@ class RecordPipeline {
   vector<std::unique_ptr<ReplayTransformer<Dtype>>> transformers_;
   vector<augment::AugmentedImage> augmented_;
   vector<std::unique_ptr<Blob<Dtype>>> item_views_;
+  // The transformed image before the views are taken (with views only).
+  vector<std::unique_ptr<Blob<Dtype>>> transformed_;
   std::unique_ptr<augment::Augmenter> augmenter_;
 
   // transform_param's draws: one stream, DrawsPerItem() per image.
