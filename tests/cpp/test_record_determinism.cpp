@@ -1,4 +1,4 @@
-// The record layers' shared guarantees, for Data and TripletData alike: the
+// The record layers' shared guarantees, for Data, TripletData and ImageData: the
 // batches do not depend on the number of decode workers or the prefetch
 // depth (with augmentation and views too), resuming (SkipForwardPasses) reproduces the uninterrupted run, and
 // transform_param's crop/mirror draws are upstream's - the Data layer's
@@ -95,6 +95,26 @@ LayerParameter TripletParam(const string& source, int threads, int prefetch, boo
   return param;
 }
 
+// ImageData over the upstream digits' test list (297 lines), shuffled.
+LayerParameter ImageDataParam(int threads, int prefetch) {
+  LayerParameter param;
+  param.set_name("images");
+  param.set_type("ImageData");
+  param.set_phase(TRAIN);
+  ImageDataParameter* image_data = param.mutable_image_data_param();
+  image_data->set_source(testing_data::DigitsDir() + "/test.txt");
+  image_data->set_root_folder(testing_data::DigitsDir() + "/");
+  image_data->set_is_color(false);
+  image_data->set_shuffle(true);
+  image_data->set_batch_size(kDataBatch);
+  image_data->set_num_threads(threads);
+  image_data->set_prefetch(prefetch);
+  param.mutable_transform_param()->set_crop_size(20);
+  param.mutable_transform_param()->set_mirror(true);
+  param.mutable_augmentation_param()->set_rotation(15);
+  return param;
+}
+
 // Every value of every top over `count` forwards, after skipping `skip`
 // batches; setup seeded with `seed`.
 template <typename Dtype>
@@ -177,6 +197,11 @@ TYPED_TEST(RecordDeterminismTest, TripletBatchesIgnoreThreadsAndPrefetchAndResum
         },
         2, 3);
   }
+}
+
+// Resuming also replays the list's reshuffle at the start of each pass.
+TYPED_TEST(RecordDeterminismTest, ImageDataBatchesIgnoreThreadsAndPrefetchAndResumeExactly) {
+  this->ExpectSameEverywhere(ImageDataParam, 2, 6);
 }
 
 // Upstream's Data layer transforms the records one after another with one
