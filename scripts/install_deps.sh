@@ -9,7 +9,7 @@ packages=(
   libgoogle-glog-dev libgflags-dev
   liblmdb-dev libleveldb-dev libsnappy-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
-  libopenblas-dev libboost-dev
+  libopenblas-dev libboost-dev libhdf5-dev
   pybind11-dev libgtest-dev python3-dev procps
   graphviz
 )

@@ -1,8 +1,11 @@
-// The `caffe` command: train, test, time and device_query, with upstream
-// Caffe's flags and log wording. Every error a user can cause ends the
-// program with one "caffe: error: ..." line and exit code 1.
+// The `caffe` command: train, test, time, device_query and augment_preview,
+// with upstream Caffe's flags and log wording (train adds one "Progress:"
+// line with an ETA after each display, which upstream's log parsers ignore).
+// Every error a user can cause ends the program with one "caffe: error: ..."
+// line and exit code 1.
 #include <gflags/gflags.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iomanip>
 #include <iostream>
@@ -19,6 +22,8 @@
 #include "caffe/sgd_solvers.hpp"
 #include "caffe/solver.hpp"
 #include "caffe/util/benchmark.hpp"
+#include "caffe/util/blas_threads.hpp"
+#include "caffe/util/datum_io.hpp"
 #include "caffe/util/db.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/signal_handler.hpp"
@@ -46,6 +51,10 @@ DEFINE_string(layer, "", "Optional; for 'augment_preview', the data layer to pre
 DEFINE_int32(records, 4, "For 'augment_preview': how many database records to show.");
 DEFINE_int32(samples, 6, "For 'augment_preview': augmented versions per record.");
 DEFINE_string(output, "augment_preview.png", "For 'augment_preview': the PNG to write.");
+DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
+             "Refuse images with more pixels than this (decompression bombs)");
+DEFINE_int32(blas_threads, 0, "Optional; threads for OpenBLAS matrix products (0: keep the "
+             "default, CAFFE_BLAS_THREADS or half the cores, at most 4).");
 DEFINE_string(sighup_effect, "snapshot", "Optional; action to take when a SIGHUP signal is "
               "received: snapshot, stop or none.");
 
@@ -69,8 +78,57 @@ vector<string> SplitList(const string& text) {
 void RequireCpu() {
   CAFFE_REQUIRE(FLAGS_gpu.empty(), ConfigError, "-gpu ", FLAGS_gpu,
                 " was given, but this build of caffe is CPU-only");
+  if (FLAGS_blas_threads != 0) caffe::SetBlasThreads(FLAGS_blas_threads);
   LOG(INFO) << "Use CPU.";
 }
+
+// Estimates the time left in `caffe train`: after each displayed iteration
+// it logs how far training is and when it should end, from the average
+// speed since this run started (testing and snapshots included).
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(caffe::Solver<float>* solver) : solver_(solver) {}
+
+  // At the start of every iteration; the first one starts the clock.
+  void OnStart() {
+    if (started_) return;
+    started_ = true;
+    start_iter_ = solver_->iter();
+    clock_.Start();
+  }
+
+  // After every iteration's update, once iter() has advanced.
+  void OnIterationDone() {
+    const caffe::SolverParameter& param = solver_->param();
+    const int done_iter = solver_->iter() - 1;
+    if (!param.display() || done_iter % param.display() != 0) return;
+    const int done = solver_->iter() - start_iter_;
+    const double seconds = clock_.Seconds();
+    if (done <= 0 || seconds <= 0) return;
+    const double per_second = done / seconds;
+    const int remaining = std::max(0, param.max_iter() - solver_->iter());
+    const double percent = param.max_iter() > 0 ? 100.0 * solver_->iter() / param.max_iter() : 0;
+    LOG(INFO) << "Progress: " << solver_->iter() << "/" << param.max_iter() << " iterations ("
+              << std::fixed << std::setprecision(1) << percent << "%), "
+              << std::setprecision(2) << per_second << " iter/s, ETA "
+              << FormatDuration(remaining / per_second) << std::defaultfloat;
+  }
+
+  // H:MM:SS, rounded to the second.
+  static string FormatDuration(double seconds) {
+    const long total = static_cast<long>(seconds + 0.5);
+    std::ostringstream text;
+    text << total / 3600 << ":" << std::setw(2) << std::setfill('0') << (total / 60) % 60 << ":"
+         << std::setw(2) << std::setfill('0') << total % 60;
+    return text.str();
+  }
+
+ private:
+  caffe::Solver<float>* solver_;
+  bool started_ = false;
+  int start_iter_ = 0;
+  caffe::Timer clock_;
+};
 
 // Python layer modules are found on PYTHONPATH and next to the prototxt
 // files that use them; the interpreter only starts if a Python layer exists.
@@ -87,6 +145,28 @@ caffe::Phase PhaseFromFlags(caffe::Phase default_phase) {
   if (FLAGS_phase == "TRAIN") return caffe::TRAIN;
   if (FLAGS_phase == "TEST") return caffe::TEST;
   CAFFE_THROW(ConfigError, "-phase must be TRAIN or TEST, got '", FLAGS_phase, "'");
+}
+
+// Training that stops on bad data (a damaged record, a database that cannot
+// be read) keeps the iterations done since the last snapshot: the weights and
+// solver state are those of the last completed iteration, because a failing
+// iteration stops before its update.
+void SnapshotAfterDataError(caffe::Solver<float>* solver) {
+  const caffe::SolverParameter& param = solver->param();
+  const int iter = solver->iter();
+  const bool already_saved = param.snapshot() > 0 && iter % param.snapshot() == 0;
+  if (iter == 0 || already_saved) {
+    LOG(ERROR) << "Training stopped on a data error at iteration " << iter
+               << (iter == 0 ? "; nothing to snapshot" : "; its snapshot is already written");
+    return;
+  }
+  LOG(ERROR) << "Training stopped on a data error at iteration " << iter
+             << "; snapshotting the last completed iteration (" << iter << ") before exiting";
+  try {
+    solver->Snapshot();
+  } catch (const std::exception& snapshot_error) {
+    LOG(ERROR) << "The snapshot failed too: " << snapshot_error.what();
+  }
 }
 
 int Train() {
@@ -114,15 +194,25 @@ int Train() {
 
   caffe::SignalHandler signal_handler(caffe::SignalHandler::ParseEffect(FLAGS_sigint_effect),
                                       caffe::SignalHandler::ParseEffect(FLAGS_sighup_effect));
-  std::unique_ptr<caffe::Solver<float>> solver(
-      caffe::SolverRegistry<float>::CreateSolver(solver_param));
+  const auto solver = caffe::SolverRegistry<float>::CreateSolver(solver_param);
   solver->SetActionFunction(signal_handler.GetActionFunction());
+  ProgressReporter progress(solver.get());
+  solver->add_callback([&progress] { progress.OnStart(); }, nullptr);
+  solver->add_iteration_callback([&progress] { progress.OnIterationDone(); });
   LOG(INFO) << "Starting Optimization";
-  if (!FLAGS_snapshot.empty()) {
-    LOG(INFO) << "Resuming from " << FLAGS_snapshot;
-    solver->Solve(FLAGS_snapshot);
-  } else {
-    solver->Solve();
+  try {
+    if (!FLAGS_snapshot.empty()) {
+      LOG(INFO) << "Resuming from " << FLAGS_snapshot;
+      solver->Solve(FLAGS_snapshot);
+    } else {
+      solver->Solve();
+    }
+  } catch (const caffe::DataError&) {
+    SnapshotAfterDataError(solver.get());
+    throw;
+  } catch (const caffe::IOError&) {
+    SnapshotAfterDataError(solver.get());
+    throw;
   }
   LOG(INFO) << "Optimization Done.";
   return 0;
@@ -301,9 +391,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
+    caffe::SetMaxImagePixels(FLAGS_max_image_pixels);
     return kCommands.at(argv[1])();
   } catch (const caffe::Error& error) {
     std::cerr << "caffe: error: " << error.what() << std::endl;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "caffe: error: out of memory" << std::endl;
   } catch (const std::exception& error) {
     std::cerr << "caffe: error: " << error.what() << std::endl;
   }

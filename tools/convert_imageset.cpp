@@ -11,6 +11,8 @@
 
 #include "caffe/common.hpp"
 #include "caffe/util/convert_imageset.hpp"
+#include "caffe/util/datum_io.hpp"
+#include "caffe/util/db_output.hpp"
 
 DEFINE_bool(gray, false, "When this option is on, treat images as grayscale ones");
 DEFINE_bool(shuffle, false, "Randomly shuffle the order of images and their labels");
@@ -20,6 +22,11 @@ DEFINE_int32(resize_height, 0, "Height images are resized to");
 DEFINE_bool(check_size, false, "When this option is on, check that all the datum have the same size");
 DEFINE_bool(encoded, false, "When this option is on, the encoded image will be save in datum");
 DEFINE_string(encode_type, "", "Optional: What type should we encode the image as ('png','jpg',...).");
+DEFINE_bool(overwrite, false, "Replace an existing output database (atomically)");
+DEFINE_bool(resume, false, "Continue the conversion a killed run left in DB_NAME.tmp-<pid>, "
+            "after its last committed record");
+DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
+             "Refuse images with more pixels than this (decompression bombs)");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage(
@@ -34,7 +41,11 @@ int main(int argc, char** argv) {
     gflags::ShowUsageWithFlagsRestrict(argv[0], "tools/convert_imageset");
     return 1;
   }
+  // Ctrl-C or SIGTERM stops the conversion between two images; its
+  // temporary database is removed before the process ends by the signal.
+  caffe::InterruptGuard interrupt_guard;
   try {
+    caffe::SetMaxImagePixels(FLAGS_max_image_pixels);
     caffe::ConvertImagesetOptions options;
     options.gray = FLAGS_gray;
     options.shuffle = FLAGS_shuffle;
@@ -44,8 +55,19 @@ int main(int argc, char** argv) {
     options.check_size = FLAGS_check_size;
     options.encoded = FLAGS_encoded;
     options.encode_type = FLAGS_encode_type;
+    options.overwrite = FLAGS_overwrite;
+    options.resume = FLAGS_resume;
+    options.check_interrupt = &caffe::InterruptGuard::ThrowIfInterrupted;
     caffe::ConvertImageset(argv[1], argv[2], argv[3], options);
     return 0;
+  } catch (const caffe::InterruptedError& e) {
+    std::cerr << "convert_imageset: " << e.what() << "; removed the partial output "
+              << caffe::TemporaryOutputName(argv[3]) << std::endl;
+    caffe::InterruptGuard::RaisePendingSignal();
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "convert_imageset: error: out of memory" << std::endl;
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "convert_imageset: error: " << e.what() << std::endl;
     return 1;

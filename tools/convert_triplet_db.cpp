@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "caffe/common.hpp"
+#include "caffe/util/datum_io.hpp"
+#include "caffe/util/db_output.hpp"
 #include "caffe/util/triplet_convert.hpp"
 
 DEFINE_bool(gray, false, "Read images as grayscale (else colour)");
@@ -22,7 +24,11 @@ DEFINE_bool(encoded, false, "Store the images encoded (see -encode_type)");
 DEFINE_string(encode_type, "", "Encoding of stored images ('png', 'jpg', ...); empty: "
               "each file's own extension");
 DEFINE_bool(skip_missing, false, "Skip triplets with an image that cannot be read (else stop)");
-DEFINE_bool(overwrite, false, "Replace an existing output database");
+DEFINE_bool(overwrite, false, "Replace an existing output database (atomically)");
+DEFINE_bool(resume, false, "Continue the conversion a killed run left in DB_NAME.tmp-<pid>, "
+            "after its last committed triplet (same list, -shuffle and -seed)");
+DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
+             "Refuse images with more pixels than this (decompression bombs)");
 DEFINE_bool(folders, false, "Sample triplets from ROOTFOLDER/<class>/<image> instead of "
             "reading LISTFILE (then omit LISTFILE)");
 DEFINE_int32(triplets_per_anchor, 1, "With -folders: triplets sampled per anchor image");
@@ -48,6 +54,7 @@ int Run(int argc, char** argv) {
   // Sampled paths are relative to the root, joined as ROOTFOLDER + path.
   if (folders && !root.empty() && root.back() != '/') root += '/';
   const string output = argv[folders ? 2 : 3];
+  caffe::SetMaxImagePixels(FLAGS_max_image_pixels);
   caffe::vector<caffe::TripletEntry> entries =
       folders ? caffe::SampleTripletsFromFolders(root, FLAGS_triplets_per_anchor,
                                                  static_cast<uint32_t>(FLAGS_seed))
@@ -65,6 +72,8 @@ int Run(int argc, char** argv) {
   options.check_size = FLAGS_check_size;
   options.skip_missing = FLAGS_skip_missing;
   options.overwrite = FLAGS_overwrite;
+  options.resume = FLAGS_resume;
+  options.check_interrupt = &caffe::InterruptGuard::ThrowIfInterrupted;
   const caffe::TripletConvertProgress result = caffe::ConvertTriplets(
       root, std::move(entries), output, options,
       [](const caffe::TripletConvertProgress& progress) {
@@ -88,8 +97,19 @@ int main(int argc, char** argv) {
       "    convert_triplet_db -folders [FLAGS] ROOTFOLDER/ DB_NAME\n"
       "LISTFILE lines: anchor positive negative [label ...]\n");
   caffe::GlobalInit(&argc, &argv);
+  // Ctrl-C or SIGTERM stops the conversion between two triplets; its
+  // temporary database is removed before the process ends by the signal.
+  caffe::InterruptGuard interrupt_guard;
   try {
     return Run(argc, argv);
+  } catch (const caffe::InterruptedError& e) {
+    std::cerr << "convert_triplet_db: " << e.what() << "; removed the partial output"
+              << std::endl;
+    caffe::InterruptGuard::RaisePendingSignal();
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "convert_triplet_db: error: out of memory" << std::endl;
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "convert_triplet_db: error: " << e.what() << std::endl;
     return 1;

@@ -3,6 +3,10 @@
 // of the blob) per input item, keyed by the item's zero-padded index
 // ("%010d"), in one LMDB/LevelDB per blob - upstream Caffe's tool and record
 // format, used here to evaluate embeddings.
+//
+// Each database is written under "<name>.tmp-<pid>" and renamed into place
+// only when every batch is in, so a failed or interrupted run (Ctrl-C,
+// SIGTERM) leaves nothing under the final names.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -14,7 +18,9 @@
 #include "caffe/common.hpp"
 #include "caffe/net.hpp"
 #include "caffe/proto/caffe.pb.h"
+#include "caffe/util/datum_io.hpp"
 #include "caffe/util/db.hpp"
+#include "caffe/util/db_output.hpp"
 
 namespace {
 
@@ -36,6 +42,10 @@ string IndexKey(int64_t index) {
   std::snprintf(key, sizeof(key), "%010lld", static_cast<long long>(index));
   return key;
 }
+
+void Extract(caffe::Net<float>* net, const vector<string>& blob_names, long num_mini_batches,
+             vector<std::unique_ptr<caffe::db::DB>>* databases,
+             vector<std::unique_ptr<caffe::db::Transaction>>* transactions);
 
 int Run(int argc, char** argv) {
   if (argc < 7) {
@@ -68,18 +78,49 @@ int Run(int argc, char** argv) {
     CAFFE_REQUIRE(net.has_blob(name), caffe::ConfigError, "net ", net_file,
                   " has no blob named '", name, "'");
   }
+  for (size_t i = 0; i < dataset_names.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      CAFFE_REQUIRE(dataset_names[i] != dataset_names[j], caffe::ConfigError, "dataset ",
+                    dataset_names[i], " is named twice");
+    }
+    caffe::PrepareOutput(dataset_names[i], false, false);
+  }
   vector<std::unique_ptr<caffe::db::DB>> databases;
   vector<std::unique_ptr<caffe::db::Transaction>> transactions;
-  for (const string& dataset : dataset_names) {
-    databases.emplace_back(caffe::db::GetDB(db_type));
-    databases.back()->Open(dataset, caffe::db::NEW);
-    transactions.emplace_back(databases.back()->NewTransaction());
+  vector<string> temporaries;
+  try {
+    for (const string& dataset : dataset_names) {
+      databases.emplace_back(caffe::db::GetDB(db_type));
+      temporaries.push_back(caffe::TemporaryOutputName(dataset));
+      databases.back()->Open(temporaries.back(), caffe::db::NEW);
+      transactions.emplace_back(databases.back()->NewTransaction());
+    }
+    Extract(&net, blob_names, num_mini_batches, &databases, &transactions);
+    for (size_t i = 0; i < dataset_names.size(); ++i) {
+      caffe::PublishOutput(temporaries[i], dataset_names[i]);
+    }
+  } catch (...) {
+    transactions.clear();
+    databases.clear();
+    for (const string& temporary : temporaries) caffe::RemoveOutputTree(temporary);
+    throw;
   }
+  LOG(INFO) << "Successfully extracted the features!";
+  return 0;
+}
+
+void Extract(caffe::Net<float>* net_pointer, const vector<string>& blob_names,
+             long num_mini_batches, vector<std::unique_ptr<caffe::db::DB>>* database_list,
+             vector<std::unique_ptr<caffe::db::Transaction>>* transaction_list) {
+  caffe::Net<float>& net = *net_pointer;
+  vector<std::unique_ptr<caffe::db::DB>>& databases = *database_list;
+  vector<std::unique_ptr<caffe::db::Transaction>>& transactions = *transaction_list;
   LOG(INFO) << "Extracting features";
   vector<int64_t> written(blob_names.size(), 0);
   caffe::Datum datum;
   string serialized;
   for (long batch = 0; batch < num_mini_batches; ++batch) {
+    caffe::InterruptGuard::ThrowIfInterrupted();
     net.Forward();
     for (size_t i = 0; i < blob_names.size(); ++i) {
       const std::shared_ptr<caffe::Blob<float>> blob = net.blob_by_name(blob_names[i]);
@@ -92,7 +133,7 @@ int Run(int argc, char** argv) {
         datum.set_height(blob->num_axes() > 2 ? blob->shape(2) : 1);
         datum.set_width(blob->num_axes() > 3 ? blob->shape(3) : 1);
         for (int d = 0; d < dim; ++d) datum.add_float_data(values[n * dim + d]);
-        CHECK(datum.SerializeToString(&serialized));
+        caffe::SerializeRecord(datum, "the features of blob " + blob_names[i], &serialized);
         transactions[i]->Put(IndexKey(written[i]), serialized);
         if (++written[i] % kRecordsPerCommit == 0) {
           transactions[i]->Commit();
@@ -110,16 +151,19 @@ int Run(int argc, char** argv) {
     LOG(INFO) << "Extracted features of " << written[i] << " query images for feature blob "
               << blob_names[i];
   }
-  LOG(INFO) << "Successfully extracted the features!";
-  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   caffe::GlobalInit(&argc, &argv);
+  caffe::InterruptGuard interrupt_guard;
   try {
     return Run(argc, argv);
+  } catch (const caffe::InterruptedError& e) {
+    std::cerr << "extract_features: " << e.what() << "; removed the partial outputs" << std::endl;
+    caffe::InterruptGuard::RaisePendingSignal();
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "extract_features: error: " << e.what() << std::endl;
     return 1;

@@ -96,6 +96,10 @@ class Blob {
   bool ShapeEquals(const BlobProto& other) const;
 
  private:
+  // The buffer's memory, allocated on first use; an OutOfMemoryError names
+  // this blob's shape.
+  void* Memory(SyncedMemory* memory, const char* what) const;
+
   shared_ptr<SyncedMemory> data_;
   shared_ptr<SyncedMemory> diff_;
   vector<int> shape_;

@@ -35,17 +35,38 @@ class Error : public std::runtime_error {
  public:
   explicit Error(const string& message) : std::runtime_error(message) {}
 };
-// A text or binary proto (net, solver, model) that does not parse.
-class ParseError : public Error { using Error::Error; };
-// A file or database that cannot be opened, read or written.
-class IOError : public Error { using Error::Error; };
-// A parameter value that is invalid or inconsistent (unknown layer type,
-// missing required field, out-of-range option).
-class ConfigError : public Error { using Error::Error; };
-// Blobs whose shapes do not fit together.
-class ShapeError : public Error { using Error::Error; };
-// A database record that cannot be decoded.
-class DataError : public Error { using Error::Error; };
+
+// The one list of error types a user can cause: (C++ class, the Python built-in
+// exception its pycaffe class also derives from, what it means). The C++ classes
+// below, pycaffe's exception classes (caffe.errors) and RethrowWithContext are
+// all generated from it, so a new type is one line here.
+#define CAFFE_FOR_EACH_ERROR_TYPE(X)                                                   \
+  X(ParseError, ValueError, "A text or binary proto (net, solver, model) that does not parse.") \
+  X(IOError, OSError, "A file or database that cannot be opened, read or written.")    \
+  X(ConfigError, ValueError,                                                           \
+    "A parameter value that is invalid or inconsistent (unknown layer type, missing "  \
+    "required field, out-of-range option).")                                           \
+  X(ShapeError, ValueError, "Blobs or arrays whose shapes do not fit together.")       \
+  X(DataError, ValueError, "A database record, database file or image that cannot be decoded.") \
+  X(OutOfMemoryError, MemoryError,                                                     \
+    "An allocation the machine cannot satisfy; the message says what was being "       \
+    "allocated and which input made it that large.")
+
+#define CAFFE_DECLARE_ERROR_TYPE(Name, PythonBase, Meaning) \
+  class Name : public Error {                               \
+   public:                                                  \
+    using Error::Error;                                     \
+  };
+CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_DECLARE_ERROR_TYPE)
+#undef CAFFE_DECLARE_ERROR_TYPE
+
+// Throws an error of the same type as `error` whose message is `prefix`
+// followed by the original message (to add the layer, file or record that a
+// lower level did not know about). Call it from the catch block that caught
+// `error`: an error of a type not in the list is rethrown unchanged.
+[[noreturn]] void RethrowWithContext(const Error& error, const string& prefix);
+// "1.5 GiB", "12 MiB", "512 bytes": sizes in messages.
+string HumanBytes(double bytes);
 
 namespace internal {
 template <typename... Args>

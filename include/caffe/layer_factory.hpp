@@ -1,5 +1,5 @@
-// The layer registry: maps a layer type string ("Convolution") to a function
-// that builds the layer from its LayerParameter.
+// The layer registry (a caffe::Registry): maps a layer type string
+// ("Convolution") to a function that builds the layer from its LayerParameter.
 //
 // Every layer registers itself with one line in its .cpp:
 //   REGISTER_LAYER_CLASS(Convolution);          // ConvolutionLayer<Dtype>
@@ -16,34 +16,28 @@
 #include "caffe/common.hpp"
 #include "caffe/layer.hpp"
 #include "caffe/proto/caffe.pb.h"
+#include "caffe/registry.hpp"
 
 namespace caffe {
 
 template <typename Dtype>
-class LayerRegistry {
+class LayerRegistry : public Registry<Layer<Dtype>, LayerParameter> {
  public:
-  typedef std::function<shared_ptr<Layer<Dtype>>(const LayerParameter&)> Creator;
-
-  static void AddCreator(const string& type, Creator creator);
-  // Throws ConfigError naming the unknown type and listing the known ones.
-  static shared_ptr<Layer<Dtype>> CreateLayer(const LayerParameter& param);
-  static bool Has(const string& type);
-  static vector<string> LayerTypeList();
-
- private:
-  static map<string, Creator>& Registry();
-};
-
-template <typename Dtype>
-struct LayerRegisterer {
-  LayerRegisterer(const string& type, typename LayerRegistry<Dtype>::Creator creator) {
-    LayerRegistry<Dtype>::AddCreator(type, std::move(creator));
+  // Throws ConfigError naming the layer and its unknown type, listing the known ones.
+  static shared_ptr<Layer<Dtype>> CreateLayer(const LayerParameter& param) {
+    return LayerRegistry::Create(param.type(), param, "layer '" + param.name() + "'");
   }
+  static vector<string> LayerTypeList() { return LayerRegistry::Types(); }
 };
 
-#define REGISTER_LAYER_CREATOR(type, creator)                                           \
-  static ::caffe::LayerRegisterer<float> g_creator_f_##type(#type, creator<float>);     \
-  static ::caffe::LayerRegisterer<double> g_creator_d_##type(#type, creator<double>)
+extern template class Registry<Layer<float>, LayerParameter>;
+extern template class Registry<Layer<double>, LayerParameter>;
+
+#define REGISTER_LAYER_CREATOR(type, creator)                                          \
+  static ::caffe::Registerer<::caffe::Layer<float>, ::caffe::LayerParameter> g_creator_f_##type( \
+      #type, creator<float>);                                                           \
+  static ::caffe::Registerer<::caffe::Layer<double>, ::caffe::LayerParameter> g_creator_d_##type( \
+      #type, creator<double>)
 
 #define REGISTER_LAYER_CLASS(type)                                                      \
   template <typename Dtype>                                                             \

@@ -8,6 +8,7 @@
 // Not thread-safe; data layers run their own threads internally.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,8 @@ class Net {
   // Copies parameters from layers with matching names; other layers are left
   // alone. Throws ConfigError/ShapeError naming layer, blob and both shapes.
   void CopyTrainedLayersFrom(const NetParameter& param);
-  // Binary or text .caffemodel (legacy V1 models are upgraded).
+  // Binary or text .caffemodel (legacy V1 models are upgraded), or HDF5
+  // weights (recognised by content; see caffe/util/hdf5.hpp).
   void CopyTrainedLayersFrom(const string& trained_filename);
   void ToProto(NetParameter* param, bool write_diff = false) const;
 
@@ -83,6 +85,8 @@ class Net {
   const vector<bool>& has_params_decay() const { return has_params_decay_; }
   const vector<int>& param_owners() const { return param_owners_; }
   const vector<string>& param_display_names() const { return param_display_names_; }
+  // (layer index, index among the layer's blobs) of every param.
+  const vector<pair<int, int>>& param_layer_indices() const { return param_layer_indices_; }
   int num_inputs() const { return static_cast<int>(net_input_blobs_.size()); }
   int num_outputs() const { return static_cast<int>(net_output_blobs_.size()); }
   const vector<Blob<Dtype>*>& input_blobs() const { return net_input_blobs_; }
@@ -96,6 +100,15 @@ class Net {
   const shared_ptr<Layer<Dtype>> layer_by_name(const string& layer_name) const;
   void set_debug_info(bool value) { debug_info_ = value; }
 
+  // Hooks called with the layer index around every layer's Forward and
+  // Backward (in ForwardFromTo/BackwardFromTo, so also during solver steps).
+  // An exception thrown by a hook stops the pass and propagates.
+  typedef std::function<void(int layer_id)> LayerHook;
+  void add_before_forward(LayerHook hook) { before_forward_.push_back(std::move(hook)); }
+  void add_after_forward(LayerHook hook) { after_forward_.push_back(std::move(hook)); }
+  void add_before_backward(LayerHook hook) { before_backward_.push_back(std::move(hook)); }
+  void add_after_backward(LayerHook hook) { after_backward_.push_back(std::move(hook)); }
+
   // Keeps the layers whose include/exclude rules accept param.state().
   static void FilterNet(const NetParameter& param, NetParameter* filtered);
   static bool StateMeetsRule(const NetState& state, const NetStateRule& rule,
@@ -108,6 +121,9 @@ class Net {
                    set<string>* available_blobs, map<string, int>* blob_name_to_idx);
   void AppendParam(const NetParameter& param, int layer_id, int param_id);
   void ForwardDebugInfo(int layer_id);
+  // Rethrows `error` (being handled) with the layer's name and type in front,
+  // unless its message already names the layer.
+  [[noreturn]] void AddLayerContext(const Error& error, int layer_id) const;
   void BackwardDebugInfo(int layer_id);
 
   string name_;
@@ -145,6 +161,7 @@ class Net {
   vector<bool> has_params_decay_;
   size_t memory_used_ = 0;
   bool debug_info_ = false;
+  vector<LayerHook> before_forward_, after_forward_, before_backward_, after_backward_;
 };
 
 // Inserts a Split layer after every blob consumed by more than one layer (or

@@ -20,10 +20,10 @@ class SGDSolver : public Solver<Dtype> {
   const vector<shared_ptr<Blob<Dtype>>>& history() const { return history_; }
   // The learning rate for the current iteration under param().lr_policy().
   Dtype GetLearningRate();
+  void ApplyUpdate() override;
 
  protected:
   void PreSolve();
-  void ApplyUpdate() override;
   // Divides the accumulated gradient by iter_size.
   void Normalize(int param_id);
   // Adds the weight-decay term (L2 or L1) to the gradient.

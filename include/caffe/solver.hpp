@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "caffe/net.hpp"
+#include "caffe/registry.hpp"
 #include "caffe/proto/caffe.pb.h"
 
 namespace caffe {
@@ -60,9 +61,27 @@ class Solver {
   void add_iteration_callback(std::function<void()> callback) {
     iteration_callbacks_.push_back(std::move(callback));
   }
+  // Upstream's Solver::Callback: `on_start` runs at the start of every
+  // iteration (after any testing, before forward/backward), and
+  // `on_gradients_ready` once the gradients are computed, before the update.
+  // Either may be empty. An exception thrown by one stops the step.
+  void add_callback(std::function<void()> on_start, std::function<void()> on_gradients_ready) {
+    start_callbacks_.push_back(std::move(on_start));
+    gradients_ready_callbacks_.push_back(std::move(on_gradients_ready));
+  }
+
+  // Updates the parameters from their current diffs with this iteration's
+  // learning rate (as one Step does after backward); does not advance iter().
+  virtual void ApplyUpdate() = 0;
+
+  // Replaces the parameters that steer training from now on (learning rate
+  // and policy, momentum, weight decay, display, snapshot, max_iter, ...).
+  // Fields that shaped construction (nets, net states, solver type, mode,
+  // device, random seed, number of test nets) must be unchanged: otherwise
+  // ConfigError naming the field.
+  void UpdateParam(const SolverParameter& param);
 
  protected:
-  virtual void ApplyUpdate() = 0;
   virtual void SnapshotSolverState(const string& model_filename) = 0;
   virtual void RestoreSolverState(const SolverState& state) = 0;
 
@@ -81,43 +100,38 @@ class Solver {
   ActionCallback action_request_function_;
   bool requested_early_exit_ = false;
   vector<std::function<void()>> iteration_callbacks_;
+  vector<std::function<void()>> start_callbacks_, gradients_ready_callbacks_;
 
  private:
+  // Throws ConfigError for settings that cannot train correctly.
+  void CheckSettings() const;
   void InitTrainNet();
   void InitTestNets();
   // Copies the weights files named in param().weights() into `net`.
   void LoadWeights(Net<Dtype>* net) const;
 };
 
-// Registry of solver types ("SGD", "Adam", ...), like the layer registry.
+// The solver registry (a caffe::Registry) of solver types ("SGD", "Adam", ...).
 template <typename Dtype>
-class SolverRegistry {
+class SolverRegistry : public Registry<Solver<Dtype>, SolverParameter> {
  public:
-  typedef std::function<Solver<Dtype>*(const SolverParameter&)> Creator;
-  static void AddCreator(const string& type, Creator creator);
-  // Throws ConfigError naming the unknown type and the known ones.
-  static Solver<Dtype>* CreateSolver(const SolverParameter& param);
-  static vector<string> SolverTypeList();
-
- private:
-  static map<string, Creator>& Registry();
+  // Upgrades a legacy `solver_type` first. Throws ConfigError naming the
+  // unknown type and the known ones.
+  static shared_ptr<Solver<Dtype>> CreateSolver(const SolverParameter& param);
+  static vector<string> SolverTypeList() { return SolverRegistry::Types(); }
 };
 
-template <typename Dtype>
-struct SolverRegisterer {
-  SolverRegisterer(const string& type, typename SolverRegistry<Dtype>::Creator creator) {
-    SolverRegistry<Dtype>::AddCreator(type, std::move(creator));
-  }
-};
+extern template class Registry<Solver<float>, SolverParameter>;
+extern template class Registry<Solver<double>, SolverParameter>;
 
-#define REGISTER_SOLVER_CLASS(type)                                                       \
-  static ::caffe::SolverRegisterer<float> g_solver_f_##type(                              \
-      #type, [](const SolverParameter& p) -> Solver<float>* {                             \
-        return new type##Solver<float>(p);                                                \
-      });                                                                                 \
-  static ::caffe::SolverRegisterer<double> g_solver_d_##type(                             \
-      #type, [](const SolverParameter& p) -> Solver<double>* {                            \
-        return new type##Solver<double>(p);                                               \
+#define REGISTER_SOLVER_CLASS(type)                                                         \
+  static ::caffe::Registerer<::caffe::Solver<float>, ::caffe::SolverParameter> g_solver_f_##type( \
+      #type, [](const ::caffe::SolverParameter& p) {                                        \
+        return shared_ptr<::caffe::Solver<float>>(new type##Solver<float>(p));              \
+      });                                                                                   \
+  static ::caffe::Registerer<::caffe::Solver<double>, ::caffe::SolverParameter> g_solver_d_##type( \
+      #type, [](const ::caffe::SolverParameter& p) {                                        \
+        return shared_ptr<::caffe::Solver<double>>(new type##Solver<double>(p));            \
       })
 
 }  // namespace caffe

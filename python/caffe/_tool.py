@@ -1,6 +1,6 @@
-"""The commands of a pip installation (`caffe`, `convert_imageset`,
-`compute_image_mean`): each runs the tool binary of the same name shipped
-inside the package (caffe/bin/).
+"""The commands of a pip installation: `caffe`, `convert_imageset`,
+`convert_triplet_db`, `compute_image_mean` and `extract_features` each run
+the tool binary of the same name shipped inside the package (caffe/bin/).
 
 The binary embeds the Python it was built against for Python layers; giving
 it this interpreter's sys.path lets those layers import what this Python
@@ -31,8 +31,16 @@ def convert_imageset():
     return run('convert_imageset')
 
 
+def convert_triplet_db():
+    return run('convert_triplet_db')
+
+
 def compute_image_mean():
     return run('compute_image_mean')
+
+
+def extract_features():
+    return run('extract_features')
 
 
 if __name__ == '__main__':

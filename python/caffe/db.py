@@ -64,8 +64,9 @@ class Transaction:
 
 class DB:
     """An open database. Iterating yields (key, value) pairs in key order;
-    get() looks one key up by scanning in key order, so prefer iteration for
-    reading many records. Use as a context manager, or call close()."""
+    get() and `in` seek to one key; len() counts the records (LMDB keeps the
+    count; LevelDB has none, so len() walks its keys). Use as a context
+    manager, or call close()."""
 
     def __init__(self, path, backend='lmdb', mode='r'):
         self.backend = backend
@@ -100,6 +101,9 @@ class DB:
 
     def __contains__(self, key):
         return self.get(key) is not None
+
+    def __len__(self):
+        return self._handle.count()
 
     def __iter__(self):
         return iter(self._handle.cursor())

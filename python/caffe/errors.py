@@ -1,30 +1,14 @@
 """The exceptions pycaffe raises.
 
 Every error the C++ engine reports (a caffe::Error) arrives in Python as one of
-these classes. Each also derives from the built-in exception a Python user
-would expect, so `except ValueError` or `except OSError` keep working.
+these classes: CaffeError, the base, and one subclass per engine error type
+(see __all__). Each subclass also derives from the built-in exception a Python
+user would expect (ValueError, or OSError for IOError), so `except ValueError`
+keeps working. The classes are made by the C++ module from the engine's single
+list of error types (CAFFE_FOR_EACH_ERROR_TYPE in include/caffe/common.hpp), so
+a new engine error type appears here without an edit.
 """
+from ._caffe import _error_classes
 
-
-class CaffeError(RuntimeError):
-    """Base class of every error reported by the caffe engine."""
-
-
-class ParseError(CaffeError, ValueError):
-    """A prototxt, solver or binary proto that does not parse."""
-
-
-class IOError(CaffeError, OSError):  # noqa: A001 - mirrors caffe::IOError
-    """A file or database that cannot be opened, read or written."""
-
-
-class ConfigError(CaffeError, ValueError):
-    """An invalid or inconsistent parameter (unknown layer type, bad option)."""
-
-
-class ShapeError(CaffeError, ValueError):
-    """Blobs or arrays whose shapes do not fit together."""
-
-
-class DataError(CaffeError, ValueError):
-    """A database record that cannot be decoded."""
+globals().update(_error_classes)
+__all__ = sorted(_error_classes)

@@ -78,8 +78,9 @@ class Function:
         self.type_name = type_name
         for index, value in enumerate(inputs):
             if not isinstance(value, Top):
-                raise TypeError('bottom %d of %s layer is a %s, not a Top of another layer'
-                                % (index, type_name, type(value).__name__))
+                # Upstream's wording, which scripts and tests match on.
+                raise TypeError('%s input %d is not a Top (type is %s)'
+                                % (type_name, index, type(value)))
         self.inputs = inputs
         self.params = dict(params)
         self.ntop = self.params.pop('ntop', 1)

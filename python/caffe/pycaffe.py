@@ -239,6 +239,22 @@ def _net_forward_backward_all(self, blobs=None, diffs=None, **kwargs):
     return _gather(forward_results, total), _gather(backward_results, total)
 
 
+def _net_set_input_arrays(self, data, labels, layer=None):
+    """Feeds arrays to a MemoryData layer (the net's first layer, or the
+    layer named `layer`): `data` N x C x H x W and `labels` N (or N x 1 x 1 x 1),
+    float32 and C-contiguous, N a multiple of the layer's batch size. Each
+    forward pass then takes the next batch, wrapping around. The layer keeps
+    references to the arrays and reads them in place: change them in place to
+    feed new values."""
+    index = 0 if layer is None else _layer_index(self, layer)
+    if not self.layers:
+        raise ConfigError('net %r has no layers' % self.name)
+    labels = np.asarray(labels)
+    if labels.ndim == 1:
+        labels = np.ascontiguousarray(labels[:, np.newaxis, np.newaxis, np.newaxis])
+    self._set_input_arrays(index, data, labels)
+
+
 def _net_to_proto(self, write_diff=False):
     """The net (structure and weights) as a caffe_pb2.NetParameter."""
     from .proto import caffe_pb2
@@ -260,17 +276,121 @@ Net.forward_all = _net_forward_all
 Net.forward_backward_all = _net_forward_backward_all
 Net._batch = _net_batch
 Net.to_proto = _net_to_proto
+Net.set_input_arrays = _net_set_input_arrays
 
 
 # ---------------------------------------------------------------- Solvers ---
 
-def _solver_param(self):
-    """The solver's parameters as a caffe_pb2.SolverParameter (a copy)."""
-    from .proto import caffe_pb2
-    return caffe_pb2.SolverParameter.FromString(self._param_bytes)
+class SolverParameterView:
+    """`solver.param`: the running solver's SolverParameter. Reading gives
+    the current values; assigning a field (solver.param.base_lr = 0.001)
+    changes what the solver uses from its next iteration on. Fields fixed at
+    construction (net, test_net, type, solver_mode, random_seed, ...) raise
+    caffe.ConfigError, as does changing a repeated or message field in place
+    (assign the whole value instead: solver.param.stepvalue = [100, 200])."""
+
+    def __init__(self, solver):
+        object.__setattr__(self, '_solver', solver)
+
+    def _message(self):
+        from .proto import caffe_pb2
+        return caffe_pb2.SolverParameter.FromString(self._solver._param_bytes)
+
+    def __getattr__(self, name):
+        return _read_only_field(self._message(), name, name)
+
+    def __setattr__(self, name, value):
+        message = self._message()
+        field = message.DESCRIPTOR.fields_by_name.get(name)
+        if field is None:
+            raise AttributeError('SolverParameter has no field %r' % name)
+        if _is_repeated(field):
+            message.ClearField(name)
+            getattr(message, name).extend(value)
+        elif field.message_type is not None:
+            getattr(message, name).CopyFrom(value)
+        else:
+            setattr(message, name, value)
+        self._solver._update_param(message.SerializeToString())
+
+    def __delattr__(self, name):
+        message = self._message()
+        message.ClearField(name)
+        self._solver._update_param(message.SerializeToString())
+
+    def HasField(self, name):  # noqa: N802 - protobuf's spelling
+        return self._message().HasField(name)
+
+    def copy(self):
+        """A detached caffe_pb2.SolverParameter copy."""
+        return self._message()
+
+    def __str__(self):
+        return str(self._message())
+
+    def __repr__(self):
+        return '<caffe solver.param view>\n' + str(self)
+
+    def __eq__(self, other):
+        if isinstance(other, SolverParameterView):
+            other = other._message()
+        return self._message() == other
 
 
-Solver.param = property(_solver_param)
+class _FixedMessageView:
+    """A message-typed field of solver.param (train_state, net_param, ...):
+    every one was fixed when the solver was built, so it reads but refuses
+    writes instead of losing them on a copy."""
+
+    def __init__(self, message, path):
+        object.__setattr__(self, '_message', message)
+        object.__setattr__(self, '_path', path)
+
+    def __getattr__(self, name):
+        return _read_only_field(self._message, name, '%s.%s' % (self._path, name))
+
+    def __setattr__(self, name, value):
+        raise ConfigError("solver parameter '%s.%s' cannot change once the solver is built; "
+                          "make a new solver instead" % (self._path, name))
+
+    def HasField(self, name):  # noqa: N802 - protobuf's spelling
+        return self._message.HasField(name)
+
+    def __str__(self):
+        return str(self._message)
+
+    def __eq__(self, other):
+        if isinstance(other, _FixedMessageView):
+            other = other._message
+        return self._message == other
+
+
+def _read_only_field(message, name, path):
+    """Field `name` of `message` in a form whose changes cannot be lost:
+    repeated fields as tuples, sub-messages as _FixedMessageView."""
+    value = getattr(message, name)
+    field = message.DESCRIPTOR.fields_by_name.get(name)
+    if field is None:
+        return value
+    if field.message_type is not None:
+        if _is_repeated(field):
+            return tuple(_FixedMessageView(item, '%s[%d]' % (path, i))
+                         for i, item in enumerate(value))
+        return _FixedMessageView(value, path)
+    if _is_repeated(field):
+        return tuple(value)
+    return value
+
+
+def _is_repeated(field):
+    # FieldDescriptor.label is deprecated in protobuf 6 in favour of is_repeated.
+    repeated = getattr(field, 'is_repeated', None)
+    if repeated is not None:
+        return repeated
+    return field.label == field.LABEL_REPEATED
+
+
+Solver.param = property(SolverParameterView, doc=SolverParameterView.__doc__)
 
 __all__ = ['Layer', 'Net', 'Blob', 'Solver', 'SGDSolver', 'NesterovSolver', 'AdaGradSolver',
            'RMSPropSolver', 'AdaDeltaSolver', 'AdamSolver', '_caffe']

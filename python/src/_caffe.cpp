@@ -6,6 +6,10 @@
 // exception raised inside a Python layer comes back out unchanged.
 // GIL: released around the long-running calls (net construction, forward,
 // backward, solver steps); Python layers take it back when they run.
+// Ctrl-C: solver.step()/solve() poll Python's signal handlers once per
+// iteration and raise KeyboardInterrupt after the iteration in progress.
+#include <glog/logging.h>
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -16,10 +20,13 @@
 #include "caffe/blob.hpp"
 #include "caffe/common.hpp"
 #include "caffe/layer_factory.hpp"
+#include "caffe/layers/memory_data_layer.hpp"
 #include "caffe/layers/python_layer.hpp"
 #include "caffe/net.hpp"
-#include "caffe/sgd_solvers.hpp"
 #include "caffe/solver.hpp"
+#include "caffe/util/datum_io.hpp"
+#include "caffe/util/blas_threads.hpp"
+#include "caffe/util/hdf5.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/upgrade_proto.hpp"
 #include "bindings.hpp"
@@ -33,26 +40,43 @@ namespace pycaffe {
 typedef Blob<float> PyBlob;
 typedef Layer<float> PyLayer;
 typedef Net<float> PyNet;
-typedef Solver<float> PySolver;
 
-// The Python classes of caffe.errors, looked up once at import and kept for
-// the life of the process.
-struct ErrorClasses {
-  PyObject* base;
-  PyObject* parse;
-  PyObject* io;
-  PyObject* config;
-  PyObject* shape;
-  PyObject* data;
-};
-ErrorClasses g_errors;
+// pycaffe's exception classes, made at import from the engine's one list of
+// error types (CAFFE_FOR_EACH_ERROR_TYPE): CaffeError, a RuntimeError, and one
+// subclass per C++ type that also derives from the listed built-in, so that
+// `except ValueError` keeps working. caffe.errors re-exports them. The
+// references live as long as the process.
+PyObject* g_caffe_error = nullptr;
+#define CAFFE_PY_ERROR_CLASS(Name, PythonBase, Meaning) PyObject* g_##Name = nullptr;
+CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_PY_ERROR_CLASS)
+#undef CAFFE_PY_ERROR_CLASS
 
-void RegisterErrors() {
-  py::module_ errors = py::module_::import("caffe.errors");
-  auto get = [&](const char* name) { return py::object(errors.attr(name)).release().ptr(); };
-  g_errors = {get("CaffeError"),  get("ParseError"), get("IOError"),
-              get("ConfigError"), get("ShapeError"), get("DataError")};
+void RegisterErrors(py::module_& m) {
+  py::module_ builtins = py::module_::import("builtins");
+  py::dict classes;
+  auto make_class = [&](const char* name, py::tuple bases, const char* meaning) {
+    py::dict body;
+    body["__doc__"] = meaning;
+    body["__module__"] = "caffe.errors";
+    py::object type = builtins.attr("type")(name, bases, body);
+    classes[name] = type;
+    return type.release().ptr();
+  };
+  g_caffe_error = make_class("CaffeError", py::make_tuple(builtins.attr("RuntimeError")),
+                             "Base class of every error reported by the caffe engine.");
+#define CAFFE_PY_MAKE_ERROR_CLASS(Name, PythonBase, Meaning)                          \
+  g_##Name = make_class(#Name,                                                         \
+                        py::make_tuple(py::handle(g_caffe_error), builtins.attr(#PythonBase)), \
+                        Meaning);
+  CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_PY_MAKE_ERROR_CLASS)
+#undef CAFFE_PY_MAKE_ERROR_CLASS
+  m.attr("_error_classes") = classes;
+
   py::register_exception_translator([](std::exception_ptr pending) {
+#define CAFFE_PY_TRANSLATE_ERROR(Name, PythonBase, Meaning) \
+  catch (const Name& error) {                               \
+    PyErr_SetString(g_##Name, error.what());                \
+  }
     try {
       if (pending) std::rethrow_exception(pending);
     } catch (const PythonLayerError& error) {
@@ -60,22 +84,32 @@ void RegisterErrors() {
         PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.exception())),
                         error.exception());
       } else {
-        PyErr_SetString(g_errors.base, error.what());
+        PyErr_SetString(g_caffe_error, error.what());
       }
-    } catch (const ParseError& error) {
-      PyErr_SetString(g_errors.parse, error.what());
-    } catch (const IOError& error) {
-      PyErr_SetString(g_errors.io, error.what());
-    } catch (const ConfigError& error) {
-      PyErr_SetString(g_errors.config, error.what());
-    } catch (const ShapeError& error) {
-      PyErr_SetString(g_errors.shape, error.what());
-    } catch (const DataError& error) {
-      PyErr_SetString(g_errors.data, error.what());
-    } catch (const Error& error) {
-      PyErr_SetString(g_errors.base, error.what());
     }
+    CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_PY_TRANSLATE_ERROR)
+    catch (const Error& error) {
+      PyErr_SetString(g_caffe_error, error.what());
+    }
+#undef CAFFE_PY_TRANSLATE_ERROR
   });
+}
+
+PyCallback::PyCallback(py::object callable) : callable_(std::move(callable)) {}
+
+PyCallback::~PyCallback() {
+  py::gil_scoped_acquire acquire;
+  callable_ = py::object();
+}
+
+void PyCallback::operator()() const {
+  py::gil_scoped_acquire acquire;
+  callable_();
+}
+
+void PyCallback::operator()(int argument) const {
+  py::gil_scoped_acquire acquire;
+  callable_(argument);
 }
 
 // ------------------------------------------------------------------ Blob ---
@@ -260,6 +294,57 @@ void CheckLayerRange(const PyNet& net, int first, int last, bool forward) {
                 net.name(), "' with ", size, " layers");
 }
 
+// Adds `callable(layer_index)` to one of the net's hook lists.
+void AddHook(PyNet& net, void (PyNet::*add)(PyNet::LayerHook), py::object callable) {
+  if (!PyCallable_Check(callable.ptr())) throw py::type_error("net hooks must be callable");
+  auto callback = std::make_shared<PyCallback>(std::move(callable));
+  (net.*add)([callback](int layer) { (*callback)(layer); });
+}
+
+// Checks one array handed to set_input_arrays: float32, C-contiguous, 4-D,
+// of the layer's item shape.
+void CheckInputArray(const py::array& array, const char* what, const string& layer,
+                     const vector<int>& item_shape) {
+  CAFFE_REQUIRE(array.dtype().is(py::dtype::of<float>()), ConfigError, what,
+                " array for layer '", layer, "' must be float32, got ",
+                py::str(array.dtype()).cast<string>());
+  CAFFE_REQUIRE(array.flags() & py::array::c_style, ConfigError, what, " array for layer '",
+                layer, "' must be C-contiguous (numpy.ascontiguousarray)");
+  vector<int> shape(array.shape(), array.shape() + array.ndim());
+  CAFFE_REQUIRE(array.ndim() == 4 && vector<int>(shape.begin() + 1, shape.end()) == item_shape,
+                ShapeError, what, " array for layer '", layer, "' has shape ",
+                ShapeString(shape), "; expected N x ", item_shape[0], " x ", item_shape[1],
+                " x ", item_shape[2]);
+}
+
+// Points the MemoryData layer `layer_id` at the arrays. The layer holds a
+// reference to them (released with the GIL held) for as long as it uses them,
+// whatever happens to the Python objects of the net and the arrays.
+void SetInputArrays(PyNet& net, int layer_id, py::array data, py::array labels) {
+  CAFFE_REQUIRE(layer_id >= 0 && layer_id < static_cast<int>(net.layers().size()), ConfigError,
+                "net '", net.name(), "' has no layer ", layer_id);
+  const string& name = net.layer_names()[layer_id];
+  auto layer = std::dynamic_pointer_cast<MemoryDataLayer<float>>(net.layers()[layer_id]);
+  CAFFE_REQUIRE(layer, ConfigError, "set_input_arrays needs a MemoryData layer, but layer '",
+                name, "' is ", net.layers()[layer_id]->type());
+  CheckInputArray(data, "data", name, {layer->channels(), layer->height(), layer->width()});
+  CheckInputArray(labels, "labels", name, {1, 1, 1});
+  CAFFE_REQUIRE(data.shape(0) == labels.shape(0), ShapeError, "set_input_arrays: ",
+                data.shape(0), " data items but ", labels.shape(0), " labels for layer '", name,
+                "'");
+  CAFFE_REQUIRE(data.shape(0) > 0 && data.shape(0) % layer->batch_size() == 0, ShapeError,
+                "set_input_arrays: the number of items (", data.shape(0),
+                ") must be a positive multiple of layer '", name, "''s batch size (",
+                layer->batch_size(), ")");
+  std::shared_ptr<const void> owner(new py::object(py::make_tuple(data, labels)),
+                                    [](const void* arrays) {
+                                      py::gil_scoped_acquire acquire;
+                                      delete static_cast<const py::object*>(arrays);
+                                    });
+  layer->Reset(static_cast<const float*>(data.data()), static_cast<const float*>(labels.data()),
+               static_cast<int>(data.shape(0)), std::move(owner));
+}
+
 py::list BlobNames(const PyNet& net, const vector<int>& ids) {
   py::list names;
   for (int id : ids) names.append(net.blob_names()[id]);
@@ -322,64 +407,30 @@ void DefineNet(py::module_& m) {
       .def("_top_names",
            [](const PyNet& net, int layer) { return BlobNames(net, net.top_ids().at(layer)); })
       .def("_bottom_names",
-           [](const PyNet& net, int layer) { return BlobNames(net, net.bottom_ids().at(layer)); });
-}
-
-// --------------------------------------------------------------- Solvers ---
-
-SolverParameter ReadSolverFile(const string& filename) {
-  SolverParameter param;
-  ReadSolverParamsFromTextFile(filename, &param);
-  return param;
-}
-
-template <typename SolverType>
-void DefineSolverClass(py::module_& m, const char* name) {
-  py::class_<SolverType, PySolver, shared_ptr<SolverType>>(m, name).def(
-      py::init([](py::object path) {
-        const SolverParameter param = ReadSolverFile(PathString(path));
+           [](const PyNet& net, int layer) { return BlobNames(net, net.bottom_ids().at(layer)); })
+      .def("_top_ids", [](const PyNet& net, int layer) { return net.top_ids().at(layer); })
+      .def("_bottom_ids", [](const PyNet& net, int layer) { return net.bottom_ids().at(layer); })
+      .def("before_forward",
+           [](PyNet& net, py::object hook) { AddHook(net, &PyNet::add_before_forward, hook); })
+      .def("after_forward",
+           [](PyNet& net, py::object hook) { AddHook(net, &PyNet::add_after_forward, hook); })
+      .def("before_backward",
+           [](PyNet& net, py::object hook) { AddHook(net, &PyNet::add_before_backward, hook); })
+      .def("after_backward",
+           [](PyNet& net, py::object hook) { AddHook(net, &PyNet::add_after_backward, hook); })
+      .def("_set_input_arrays", &SetInputArrays)
+      .def("save_hdf5",
+           [](const PyNet& net, py::object path, bool write_diff) {
+             const string file = PathString(path);
+             py::gil_scoped_release release;
+             SaveNetToHDF5(net, file, write_diff);
+           },
+           py::arg("filename"), py::arg("write_diff") = false)
+      .def("load_hdf5", [](PyNet& net, py::object path) {
+        const string file = PathString(path);
         py::gil_scoped_release release;
-        return std::make_shared<SolverType>(param);
-      }),
-      py::arg("filename"));
-}
-
-void DefineSolvers(py::module_& m) {
-  py::class_<PySolver, shared_ptr<PySolver>>(m, "Solver")
-      .def_property_readonly("net", &PySolver::net)
-      .def_property_readonly("test_nets", &PySolver::test_nets)
-      .def_property_readonly("iter", &PySolver::iter)
-      .def_property_readonly("type", [](const PySolver& solver) { return string(solver.type()); })
-      .def_property_readonly("_param_bytes",
-                             [](const PySolver& solver) {
-                               return py::bytes(solver.param().SerializeAsString());
-                             })
-      .def("step", &PySolver::Step, py::arg("iters"), py::call_guard<py::gil_scoped_release>())
-      .def(
-          "solve",
-          [](PySolver& solver, py::object resume) {
-            const string resume_file = resume.is_none() ? string() : PathString(resume);
-            py::gil_scoped_release release;
-            solver.Solve(resume_file.empty() ? nullptr : resume_file.c_str());
-          },
-          py::arg("resume") = py::none())
-      .def("snapshot", &PySolver::Snapshot, py::call_guard<py::gil_scoped_release>())
-      .def("restore",
-           [](PySolver& solver, py::object path) { solver.Restore(PathString(path).c_str()); })
-      .def("test_all", &PySolver::TestAll, py::call_guard<py::gil_scoped_release>());
-
-  DefineSolverClass<SGDSolver<float>>(m, "SGDSolver");
-  DefineSolverClass<NesterovSolver<float>>(m, "NesterovSolver");
-  DefineSolverClass<AdaGradSolver<float>>(m, "AdaGradSolver");
-  DefineSolverClass<RMSPropSolver<float>>(m, "RMSPropSolver");
-  DefineSolverClass<AdaDeltaSolver<float>>(m, "AdaDeltaSolver");
-  DefineSolverClass<AdamSolver<float>>(m, "AdamSolver");
-
-  m.def("get_solver", [](py::object path) {
-    const SolverParameter param = ReadSolverFile(PathString(path));
-    py::gil_scoped_release release;
-    return shared_ptr<PySolver>(SolverRegistry<float>::CreateSolver(param));
-  });
+        CopyTrainedLayersFromHDF5(&net, file);
+      });
 }
 
 }  // namespace pycaffe
@@ -389,7 +440,7 @@ PYBIND11_MODULE(_caffe, m) {
   using namespace caffe;
   using namespace caffe::pycaffe;
   m.doc() = "C++ core of pycaffe; use the `caffe` package instead.";
-  RegisterErrors();
+  RegisterErrors(m);
 
   py::enum_<Phase>(m, "Phase", py::arithmetic())
       .value("TRAIN", TRAIN)
@@ -397,10 +448,24 @@ PYBIND11_MODULE(_caffe, m) {
       .export_values();
 
   m.def("set_mode_cpu", [] { Caffe::set_mode(Caffe::CPU); });
-  m.def("set_mode_gpu", [] { Caffe::set_mode(Caffe::GPU); });
-  m.def("set_device", &Caffe::SetDevice, py::arg("device_id"));
+  m.def("_set_device", &Caffe::SetDevice, py::arg("device_id"));
+  m.def("set_blas_threads", &SetBlasThreads, py::arg("n"));
+  m.def("blas_threads", &BlasThreads);
+  m.def("default_blas_threads", &DefaultBlasThreads);
+  // glog, as upstream's init_log(level, stderr): messages below `level`
+  // (0 INFO, 1 WARNING, 2 ERROR) are dropped; `stderr` logs to stderr
+  // instead of glog's files. InitGoogleLogging may run once per process.
+  m.def("_init_log", [](int level, bool to_stderr) {
+    FLAGS_minloglevel = level;
+    FLAGS_logtostderr = to_stderr;
+    if (!google::IsGoogleLoggingInitialized()) google::InitGoogleLogging("pycaffe");
+  });
+  m.def("log", [](const string& message) { LOG(INFO) << message; }, py::arg("message"));
   m.def("set_random_seed", [](unsigned long long seed) { Caffe::set_random_seed(seed); },
         py::arg("seed"));
+  m.def("set_max_image_pixels", &SetMaxImagePixels, py::arg("pixels"),
+        "Refuse images (files and encoded records) with more pixels than this.");
+  m.def("get_max_image_pixels", &MaxImagePixels);
   m.def("layer_type_list", &LayerRegistry<float>::LayerTypeList);
   m.def("solver_type_list", &SolverRegistry<float>::SolverTypeList);
   m.attr("__version__") = CAFFE_VERSION;

@@ -38,6 +38,14 @@ void ReportProgress(const py::object& progress, int64_t done, int64_t total) {
   }
 }
 
+// Polls Python's signal handlers (under the GIL) before each image, so that
+// Ctrl-C stops a conversion, removes its temporary database and raises
+// KeyboardInterrupt.
+void CheckPythonSignals() {
+  py::gil_scoped_acquire acquire;
+  if (PyErr_CheckSignals() != 0) throw ProgressRaised();
+}
+
 // Runs `convert` without the GIL, re-raising the callback's exception.
 template <typename Convert>
 auto RunWithoutGil(Convert convert) {
@@ -61,6 +69,7 @@ void DefineConvert(py::module_& m) {
             ReportProgress(progress, done, total);
           };
         }
+        options.check_interrupt = &CheckPythonSignals;
         return RunWithoutGil([&] { return ConvertImageset(root, list_file, db_path, options); });
       },
       py::arg("root"), py::arg("listfile"), py::arg("db_path"), py::arg("options"),
@@ -75,7 +84,9 @@ void DefineConvert(py::module_& m) {
       .def_readwrite("check_size", &ConvertImagesetOptions::check_size)
       .def_readwrite("encoded", &ConvertImagesetOptions::encoded)
       .def_readwrite("encode_type", &ConvertImagesetOptions::encode_type)
-      .def_readwrite("progress_interval", &ConvertImagesetOptions::progress_interval);
+      .def_readwrite("progress_interval", &ConvertImagesetOptions::progress_interval)
+      .def_readwrite("overwrite", &ConvertImagesetOptions::overwrite)
+      .def_readwrite("resume", &ConvertImagesetOptions::resume);
 
   py::class_<TripletConvertOptions>(m, "TripletConvertOptions")
       .def(py::init<>())
@@ -89,12 +100,13 @@ void DefineConvert(py::module_& m) {
       .def_readwrite("encode_type", &TripletConvertOptions::encode_type)
       .def_readwrite("check_size", &TripletConvertOptions::check_size)
       .def_readwrite("skip_missing", &TripletConvertOptions::skip_missing)
-      .def_readwrite("overwrite", &TripletConvertOptions::overwrite);
+      .def_readwrite("overwrite", &TripletConvertOptions::overwrite)
+      .def_readwrite("resume", &TripletConvertOptions::resume);
   // listfile None: sample from root/<class>/<image> (the tool's -folders).
   m.def(
       "convert_triplet_db",
       [](const string& root, py::object list_file, const string& db_path,
-         const TripletConvertOptions& options, int triplets_per_anchor, uint32_t sample_seed,
+         TripletConvertOptions options, int triplets_per_anchor, uint32_t sample_seed,
          py::object progress) {
         vector<TripletEntry> entries;
         if (list_file.is_none()) {
@@ -102,6 +114,7 @@ void DefineConvert(py::module_& m) {
         } else {
           entries = ReadTripletList(list_file.cast<string>());
         }
+        options.check_interrupt = &CheckPythonSignals;
         TripletProgressCallback callback;
         if (!progress.is_none()) {
           callback = [&progress](const TripletConvertProgress& state) {

@@ -100,15 +100,11 @@ class PyCursor : public Child {
     cursor_->Next();
     return item;
   }
-  // Positions on the first key >= `key` would need a seek the C++ Cursor does
-  // not offer; Get scans instead and stops once past the key (keys are sorted).
+  // The value stored under `key`, or None: one seek in the backend.
   py::object Find(const string& key) {
     db_->RequireOpen();
-    for (cursor_->SeekToFirst(); cursor_->valid(); cursor_->Next()) {
-      const string current = cursor_->key();
-      if (current == key) return py::bytes(cursor_->value());
-      if (current > key) break;
-    }
+    cursor_->Seek(key);
+    if (cursor_->valid() && cursor_->key() == key) return py::bytes(cursor_->value());
     return py::none();
   }
 
@@ -143,6 +139,12 @@ void DefineDB(py::module_& m) {
       .def_property_readonly("writable",
                              [](const OpenDB& db) { return db.open && db.mode != db::READ; })
       .def("close", &Close)
+      .def("count",
+           [](OpenDB& db) {
+             db.RequireOpen();
+             py::gil_scoped_release release;
+             return db.db->Count();
+           })
       .def("transaction",
            [](std::shared_ptr<OpenDB> db) { return std::make_unique<PyTransaction>(db); })
       .def("cursor", [](std::shared_ptr<OpenDB> db) { return std::make_unique<PyCursor>(db); });

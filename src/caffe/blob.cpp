@@ -10,11 +10,15 @@ namespace caffe {
 string ShapeString(const vector<int>& shape) {
   std::ostringstream stream;
   for (int dim : shape) stream << dim << " ";
-  stream << "(" << [&] {
-    long long count = 1;
-    for (int dim : shape) count *= dim;
-    return count;
-  }() << ")";
+  // The shapes worth printing include those refused for being too large, so
+  // the count is formed without overflowing.
+  long double count = 1;
+  for (int dim : shape) count *= dim;
+  if (count <= static_cast<long double>(LLONG_MAX)) {
+    stream << "(" << static_cast<long long>(count) << ")";
+  } else {
+    stream << "(" << static_cast<double>(count) << ")";
+  }
   return stream.str();
 }
 
@@ -125,27 +129,34 @@ int Blob<Dtype>::offset(const vector<int>& indices) const {
 }
 
 template <typename Dtype>
+void* Blob<Dtype>::Memory(SyncedMemory* memory, const char* what) const {
+  CHECK(memory);
+  try {
+    return memory->mutable_cpu_data();
+  } catch (const OutOfMemoryError& error) {
+    RethrowWithContext(error, internal::Concat("the ", what, " of a blob of shape ",
+                                               shape_string(), ": "));
+  }
+}
+
+template <typename Dtype>
 const Dtype* Blob<Dtype>::cpu_data() const {
-  CHECK(data_);
-  return static_cast<const Dtype*>(data_->cpu_data());
+  return static_cast<const Dtype*>(Memory(data_.get(), "data"));
 }
 
 template <typename Dtype>
 const Dtype* Blob<Dtype>::cpu_diff() const {
-  CHECK(diff_);
-  return static_cast<const Dtype*>(diff_->cpu_data());
+  return static_cast<const Dtype*>(Memory(diff_.get(), "gradient"));
 }
 
 template <typename Dtype>
 Dtype* Blob<Dtype>::mutable_cpu_data() {
-  CHECK(data_);
-  return static_cast<Dtype*>(data_->mutable_cpu_data());
+  return static_cast<Dtype*>(Memory(data_.get(), "data"));
 }
 
 template <typename Dtype>
 Dtype* Blob<Dtype>::mutable_cpu_diff() {
-  CHECK(diff_);
-  return static_cast<Dtype*>(diff_->mutable_cpu_data());
+  return static_cast<Dtype*>(Memory(diff_.get(), "gradient"));
 }
 
 template <typename Dtype>

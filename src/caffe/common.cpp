@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <thread>
+#include <typeinfo>
 
 namespace caffe {
 
@@ -12,6 +13,36 @@ void GlobalInit(int* pargc, char*** pargv) {
   gflags::ParseCommandLineFlags(pargc, pargv, true);
   google::InitGoogleLogging(*(pargv)[0]);
   FLAGS_logtostderr = true;
+}
+
+void RethrowWithContext(const Error& error, const string& prefix) {
+  const string message = prefix + error.what();
+  const std::type_info& type = typeid(error);
+#define CAFFE_RETHROW_IF_TYPE(Name, PythonBase, Meaning) \
+  if (type == typeid(Name)) throw Name(message);
+  CAFFE_FOR_EACH_ERROR_TYPE(CAFFE_RETHROW_IF_TYPE)
+#undef CAFFE_RETHROW_IF_TYPE
+  if (type == typeid(Error)) throw Error(message);
+  // Subclasses defined elsewhere (a Python layer's error carries the Python
+  // exception) would lose what they carry in a copy.
+  throw;
+}
+
+string HumanBytes(double bytes) {
+  static const char* const kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 6) {
+    bytes /= 1024;
+    ++unit;
+  }
+  std::ostringstream text;
+  if (unit == 0) {
+    text << static_cast<long long>(bytes) << " bytes";
+  } else {
+    text.precision(bytes < 10 ? 2 : 3);
+    text << bytes << " " << kUnits[unit];
+  }
+  return text.str();
 }
 
 Caffe& Caffe::Get() {

@@ -41,11 +41,16 @@ class GaussianFiller : public Filler<Dtype> {
     caffe_rng_gaussian<Dtype>(blob->count(), Dtype(this->filler_param_.mean()),
                               Dtype(this->filler_param_.std()), data);
     const int sparse = this->filler_param_.sparse();
-    if (sparse < 0) return;
+    if (sparse < 0 || blob->count() == 0) return;
     // Keep each weight with probability sparse / num_outputs so that every
     // input has `sparse` non-zero outgoing weights on average.
     CAFFE_REQUIRE(blob->num_axes() >= 1, ConfigError, "sparse gaussian filler needs a blob shape");
-    const Dtype keep = Dtype(sparse) / Dtype(blob->shape(0));
+    const int num_outputs = blob->shape(0);
+    CAFFE_REQUIRE(sparse <= num_outputs, ConfigError, "gaussian filler: sparse ", sparse,
+                  " exceeds the number of outputs ", num_outputs, " (blob shape ",
+                  blob->shape_string(), "); sparse is the expected count of non-zero "
+                  "weights per input and can be at most the number of outputs");
+    const Dtype keep = Dtype(sparse) / Dtype(num_outputs);
     vector<int> mask(blob->count());
     caffe_rng_bernoulli<Dtype>(blob->count(), keep, mask.data());
     for (int i = 0; i < blob->count(); ++i) data[i] *= mask[i];
@@ -58,6 +63,7 @@ class PositiveUnitballFiller : public Filler<Dtype> {
   using Filler<Dtype>::Filler;
   void Fill(Blob<Dtype>* blob) override {
     Dtype* data = blob->mutable_cpu_data();
+    if (blob->count() == 0) return;
     caffe_rng_uniform<Dtype>(blob->count(), 0, 1, data);
     // Each row (one output's weights) sums to one.
     const int rows = blob->shape(0);
@@ -90,6 +96,7 @@ class XavierFiller : public Filler<Dtype> {
  public:
   using Filler<Dtype>::Filler;
   void Fill(Blob<Dtype>* blob) override {
+    if (blob->count() == 0) return;
     const Dtype n = VarianceNormalizer(*blob, this->filler_param_);
     const Dtype scale = std::sqrt(Dtype(3) / n);
     caffe_rng_uniform<Dtype>(blob->count(), -scale, scale, blob->mutable_cpu_data());
@@ -101,6 +108,7 @@ class MSRAFiller : public Filler<Dtype> {
  public:
   using Filler<Dtype>::Filler;
   void Fill(Blob<Dtype>* blob) override {
+    if (blob->count() == 0) return;
     const Dtype n = VarianceNormalizer(*blob, this->filler_param_);
     const Dtype std = std::sqrt(Dtype(2) / n);
     caffe_rng_gaussian<Dtype>(blob->count(), Dtype(0), std, blob->mutable_cpu_data());

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "caffe/layer_factory.hpp"
+#include "caffe/util/hdf5.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/upgrade_proto.hpp"
 
@@ -48,12 +49,20 @@ void Net<Dtype>::Init(const NetParameter& in_param) {
   for (int layer_id = 0; layer_id < num_layers; ++layer_id) {
     if (!param.layer(layer_id).has_phase()) param.mutable_layer(layer_id)->set_phase(phase_);
     const LayerParameter& layer_param = param.layer(layer_id);
+    CheckFiniteFields(layer_param, internal::Concat("layer '", layer_param.name(), "' (",
+                                                    layer_param.type(), ")"));
     CAFFE_REQUIRE(layer_param.propagate_down_size() == 0 ||
                       layer_param.propagate_down_size() == layer_param.bottom_size(),
                   ConfigError, "layer '", layer_param.name(), "' gives ",
                   layer_param.propagate_down_size(), " propagate_down values for ",
                   layer_param.bottom_size(), " bottoms (give none or one per bottom)");
-    layers_.push_back(LayerRegistry<Dtype>::CreateLayer(layer_param));
+    try {
+      layers_.push_back(LayerRegistry<Dtype>::CreateLayer(layer_param));
+    } catch (const Error& error) {
+      if (string(error.what()).find("'" + layer_param.name() + "'") != string::npos) throw;
+      RethrowWithContext(error, internal::Concat("layer '", layer_param.name(), "' (",
+                                                 layer_param.type(), "): "));
+    }
     layer_names_.push_back(layer_param.name());
     LOG(INFO) << "Creating layer " << layer_param.name() << " (" << layer_param.type() << ")";
 
@@ -78,7 +87,11 @@ void Net<Dtype>::Init(const NetParameter& in_param) {
         AppendTop(param, layer_id, top_id, nullptr, nullptr);
       }
     }
-    layer->SetUp(bottom_vecs_[layer_id], top_vecs_[layer_id]);
+    try {
+      layer->SetUp(bottom_vecs_[layer_id], top_vecs_[layer_id]);
+    } catch (const Error& error) {
+      AddLayerContext(error, layer_id);
+    }
     for (size_t top_id = 0; top_id < top_vecs_[layer_id].size(); ++top_id) {
       const int blob_id = top_id_vecs_[layer_id][top_id];
       if (blob_loss_weights_.size() <= static_cast<size_t>(blob_id)) {
@@ -340,10 +353,23 @@ Dtype Net<Dtype>::ForwardFromTo(int start, int end) {
                 layers_.size(), " layers)");
   Dtype loss = 0;
   for (int i = start; i <= end; ++i) {
-    loss += layers_[i]->Forward(bottom_vecs_[i], top_vecs_[i]);
+    for (const LayerHook& hook : before_forward_) hook(i);
+    try {
+      loss += layers_[i]->Forward(bottom_vecs_[i], top_vecs_[i]);
+    } catch (const Error& error) {
+      AddLayerContext(error, i);
+    }
     if (debug_info_) ForwardDebugInfo(i);
+    for (const LayerHook& hook : after_forward_) hook(i);
   }
   return loss;
+}
+
+template <typename Dtype>
+void Net<Dtype>::AddLayerContext(const Error& error, int layer_id) const {
+  const string& name = layer_names_[layer_id];
+  if (string(error.what()).find("'" + name + "'") != string::npos) throw;
+  RethrowWithContext(error, layers_[layer_id]->Describe() + ": ");
 }
 
 template <typename Dtype>
@@ -359,9 +385,16 @@ void Net<Dtype>::BackwardFromTo(int start, int end) {
                 "backward range ", start, "..", end, " is outside net '", name_, "' (",
                 layers_.size(), " layers)");
   for (int i = start; i >= end; --i) {
-    if (!layer_need_backward_[i]) continue;
-    layers_[i]->Backward(top_vecs_[i], bottom_need_backward_[i], bottom_vecs_[i]);
-    if (debug_info_) BackwardDebugInfo(i);
+    for (const LayerHook& hook : before_backward_) hook(i);
+    if (layer_need_backward_[i]) {
+      try {
+        layers_[i]->Backward(top_vecs_[i], bottom_need_backward_[i], bottom_vecs_[i]);
+      } catch (const Error& error) {
+        AddLayerContext(error, i);
+      }
+      if (debug_info_) BackwardDebugInfo(i);
+    }
+    for (const LayerHook& hook : after_backward_) hook(i);
   }
 }
 
@@ -415,7 +448,13 @@ void Net<Dtype>::BackwardDebugInfo(int layer_id) {
 
 template <typename Dtype>
 void Net<Dtype>::Reshape() {
-  for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->Reshape(bottom_vecs_[i], top_vecs_[i]);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    try {
+      layers_[i]->Reshape(bottom_vecs_[i], top_vecs_[i]);
+    } catch (const Error& error) {
+      AddLayerContext(error, static_cast<int>(i));
+    }
+  }
 }
 
 template <typename Dtype>
@@ -457,6 +496,7 @@ void Net<Dtype>::ShareTrainedLayersWith(const Net* other) {
 
 template <typename Dtype>
 void Net<Dtype>::CopyTrainedLayersFrom(const NetParameter& param) {
+  int copied = 0;
   for (const LayerParameter& source : param.layer()) {
     auto target = layer_names_index_.find(source.name());
     if (target == layer_names_index_.end()) {
@@ -475,16 +515,41 @@ void Net<Dtype>::CopyTrainedLayersFrom(const NetParameter& param) {
                     "': the model's shape is ", ShapeString(BlobProtoShape(source.blobs(j))),
                     ", the net's is ", target_blobs[j]->shape_string(),
                     " (rename the layer to learn it from scratch)");
-      target_blobs[j]->FromProto(source.blobs(j), false);
+      try {
+        target_blobs[j]->FromProto(source.blobs(j), false);
+      } catch (const Error& error) {
+        RethrowWithContext(error, internal::Concat("param ", j, " of layer '", source.name(),
+                                                   "': "));
+      }
     }
+    ++copied;
+  }
+  if (copied == 0 && param.layer_size() > 0) {
+    LOG(WARNING) << "none of the " << param.layer_size() << " layers of the weights matches a "
+                 << "layer of net '" << name_ << "': nothing was copied";
   }
 }
 
 template <typename Dtype>
 void Net<Dtype>::CopyTrainedLayersFrom(const string& trained_filename) {
+  if (IsHDF5File(trained_filename)) {
+    CopyTrainedLayersFromHDF5(this, trained_filename);
+    return;
+  }
   NetParameter param;
   ReadNetParamsFromBinaryOrTextFile(trained_filename, &param);
-  CopyTrainedLayersFrom(param);
+  // Weights files that hold no weights would leave every parameter at its
+  // random initial value without a word, unless the net has none to load.
+  int stored_blobs = 0;
+  for (const LayerParameter& layer : param.layer()) stored_blobs += layer.blobs_size();
+  CAFFE_REQUIRE(stored_blobs > 0 || learnable_params_.empty(), ParseError, trained_filename,
+                ": holds ", param.layer_size() == 0 ? "no layers" : "layers but no weights",
+                " (is it empty, a net definition, or another kind of file?)");
+  try {
+    CopyTrainedLayersFrom(param);
+  } catch (const Error& error) {
+    RethrowWithContext(error, trained_filename + ": ");
+  }
 }
 
 template <typename Dtype>

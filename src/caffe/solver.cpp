@@ -30,6 +30,7 @@ void Solver<Dtype>::Init(const SolverParameter& param) {
                 param_.average_loss());
   CAFFE_REQUIRE(param_.iter_size() >= 1, ConfigError, "iter_size must be >= 1, got ",
                 param_.iter_size());
+  CheckSettings();
   CAFFE_REQUIRE(param_.snapshot_format() == SolverParameter_SnapshotFormat_BINARYPROTO,
                 ConfigError, "snapshot_format HDF5 is not supported by this build; use BINARYPROTO");
   if (param_.snapshot() > 0) {
@@ -45,6 +46,57 @@ void Solver<Dtype>::Init(const SolverParameter& param) {
   InitTestNets();
   iter_ = 0;
   current_step_ = 0;
+}
+
+// Settings that upstream accepts and then trains wrongly (or divides by zero
+// with) are refused here, before any net is built.
+template <typename Dtype>
+void Solver<Dtype>::CheckSettings() const {
+  CheckFiniteFields(param_, "solver parameters");
+  CAFFE_REQUIRE(param_.max_iter() >= 0, ConfigError, "max_iter must not be negative, got ",
+                param_.max_iter());
+  CAFFE_REQUIRE(param_.lr_policy() != "poly" || param_.max_iter() > 0, ConfigError,
+                "lr_policy 'poly' divides by max_iter, which must then be positive");
+  CAFFE_REQUIRE(param_.display() >= 0 && param_.snapshot() >= 0 && param_.test_interval() >= 0,
+                ConfigError, "display, snapshot and test_interval must not be negative (got ",
+                param_.display(), ", ", param_.snapshot(), ", ", param_.test_interval(), ")");
+  for (int i = 0; i < param_.test_iter_size(); ++i) {
+    CAFFE_REQUIRE(param_.test_iter(i) > 0, ConfigError, "test_iter[", i,
+                  "] must be positive, got ", param_.test_iter(i));
+  }
+  for (int i = 1; i < param_.stepvalue_size(); ++i) {
+    CAFFE_REQUIRE(param_.stepvalue(i) > param_.stepvalue(i - 1), ConfigError,
+                  "stepvalue must increase: stepvalue[", i, "] = ", param_.stepvalue(i),
+                  " follows ", param_.stepvalue(i - 1),
+                  " (lr_policy 'multistep' steps through them in order)");
+  }
+  CAFFE_REQUIRE(param_.lr_policy() != "multistep" || param_.stepvalue_size() > 0, ConfigError,
+                "lr_policy 'multistep' needs at least one stepvalue");
+  if (param_.type() == "Adam") {
+    CAFFE_REQUIRE(param_.momentum() >= 0 && param_.momentum() < 1, ConfigError,
+                  "Adam needs 0 <= momentum (beta1) < 1, got ", param_.momentum());
+    CAFFE_REQUIRE(param_.momentum2() >= 0 && param_.momentum2() < 1, ConfigError,
+                  "Adam needs 0 <= momentum2 (beta2) < 1, got ", param_.momentum2(),
+                  " (with 1 its bias correction divides by zero)");
+  }
+  if (param_.type() == "Adam" || param_.type() == "AdaGrad" || param_.type() == "RMSProp" ||
+      param_.type() == "AdaDelta") {
+    CAFFE_REQUIRE(param_.delta() > 0, ConfigError, param_.type(), " needs delta > 0, got ",
+                  param_.delta());
+  }
+  const int num_test_nets = param_.test_net_size() + param_.test_net_param_size();
+  const bool generic_net = param_.has_net() || param_.has_net_param();
+  if (param_.test_interval() > 0 && num_test_nets == 0 && param_.test_iter_size() == 0) {
+    LOG(WARNING) << "test_interval is " << param_.test_interval()
+                 << " but the solver has no test_iter: no test will run";
+  }
+  if (generic_net && param_.test_iter_size() > num_test_nets + 1 &&
+      param_.test_state_size() == 0) {
+    LOG(WARNING) << param_.test_iter_size() << " test_iter values make "
+                 << param_.test_iter_size() - num_test_nets
+                 << " identical test instances of the net (give a test_state for each to "
+                    "make them differ)";
+  }
 }
 
 template <typename Dtype>
@@ -151,6 +203,42 @@ void Solver<Dtype>::InitTestNets() {
 }
 
 template <typename Dtype>
+void Solver<Dtype>::UpdateParam(const SolverParameter& param) {
+  // Each of these was read once, when the nets and the solver were built.
+  const auto fixed_field = [&](const google::protobuf::FieldDescriptor* field) {
+    static const set<string> fixed = {
+        "net", "net_param", "train_net", "test_net", "train_net_param", "test_net_param",
+        "train_state", "test_state", "type", "solver_type", "solver_mode", "device_id",
+        "random_seed", "weights"};
+    return fixed.count(field->name()) > 0;
+  };
+  const google::protobuf::Descriptor* descriptor = SolverParameter::descriptor();
+  const google::protobuf::Reflection* reflection = SolverParameter::GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (!fixed_field(field)) continue;
+    SolverParameter before, after;
+    before.CopyFrom(param_);
+    after.CopyFrom(param);
+    // Compares this one field: clear everything else.
+    for (int j = 0; j < descriptor->field_count(); ++j) {
+      if (j == i) continue;
+      reflection->ClearField(&before, descriptor->field(j));
+      reflection->ClearField(&after, descriptor->field(j));
+    }
+    CAFFE_REQUIRE(before.SerializeAsString() == after.SerializeAsString(), ConfigError,
+                  "solver parameter '", field->name(), "' cannot change once the solver is "
+                  "built; make a new solver instead");
+  }
+  CAFFE_REQUIRE(param.test_iter_size() == param_.test_iter_size(), ConfigError,
+                "solver parameter 'test_iter' must keep one entry per test net (",
+                param_.test_iter_size(), ")");
+  CAFFE_REQUIRE(param.iter_size() > 0, ConfigError, "solver parameter 'iter_size' must be "
+                "positive, got ", param.iter_size());
+  param_ = param;
+}
+
+template <typename Dtype>
 SolverAction::Enum Solver<Dtype>::GetRequestedAction() {
   return action_request_function_ ? action_request_function_() : SolverAction::NONE;
 }
@@ -160,6 +248,8 @@ void Solver<Dtype>::Step(int iters) {
   const int start_iter = iter_;
   const int stop_iter = iter_ + iters;
   const int average_loss = param_.average_loss();
+  // A stop request belongs to the call it interrupted.
+  requested_early_exit_ = false;
   losses_.clear();
   smoothed_loss_ = 0;
   Timer iteration_timer;
@@ -171,6 +261,9 @@ void Solver<Dtype>::Step(int iters) {
         (iter_ > 0 || param_.test_initialization())) {
       TestAll();
       if (requested_early_exit_) break;
+    }
+    for (auto& callback : start_callbacks_) {
+      if (callback) callback();
     }
     const bool display = param_.display() && iter_ % param_.display() == 0;
     net_->set_debug_info(display && param_.debug_info());
@@ -199,6 +292,9 @@ void Solver<Dtype>::Step(int iters) {
                     << values[k] << loss_message.str();
         }
       }
+    }
+    for (auto& callback : gradients_ready_callbacks_) {
+      if (callback) callback();
     }
     ApplyUpdate();
     ++iter_;
@@ -346,7 +442,11 @@ void Solver<Dtype>::Restore(const char* state_file) {
     net_->CopyTrainedLayersFrom(learned);
   }
   current_step_ = state.current_step();
-  RestoreSolverState(state);
+  try {
+    RestoreSolverState(state);
+  } catch (const Error& error) {
+    RethrowWithContext(error, filename + ": ");
+  }
   // Unlike upstream, which restarts every data layer at its first record,
   // move the data on to where the interrupted run was.
   net_->SkipForwardPasses(static_cast<int64_t>(iter_) * param_.iter_size());
@@ -360,40 +460,15 @@ void Solver<Dtype>::Restore(const char* state_file) {
 }
 
 template <typename Dtype>
-void SolverRegistry<Dtype>::AddCreator(const string& type, Creator creator) {
-  auto& registry = Registry();
-  CHECK_EQ(registry.count(type), 0u) << "Solver type " << type << " is registered twice";
-  registry[type] = std::move(creator);
-}
-
-template <typename Dtype>
-map<string, typename SolverRegistry<Dtype>::Creator>& SolverRegistry<Dtype>::Registry() {
-  static map<string, Creator> registry;
-  return registry;
-}
-
-template <typename Dtype>
-vector<string> SolverRegistry<Dtype>::SolverTypeList() {
-  vector<string> types;
-  for (const auto& entry : Registry()) types.push_back(entry.first);
-  return types;
-}
-
-template <typename Dtype>
-Solver<Dtype>* SolverRegistry<Dtype>::CreateSolver(const SolverParameter& in_param) {
+shared_ptr<Solver<Dtype>> SolverRegistry<Dtype>::CreateSolver(const SolverParameter& in_param) {
   SolverParameter param = in_param;
   UpgradeSolverAsNeeded("solver parameters", &param);
-  auto& registry = Registry();
-  auto it = registry.find(param.type());
-  if (it == registry.end()) {
-    string known;
-    for (const auto& entry : registry) known += (known.empty() ? "" : ", ") + entry.first;
-    CAFFE_THROW(ConfigError, "unknown solver type '", param.type(), "' (known types: ", known, ")");
-  }
-  return it->second(param);
+  return SolverRegistry::Create(param.type(), param, "the solver");
 }
 
 INSTANTIATE_CLASS(Solver);
+template class Registry<Solver<float>, SolverParameter>;
+template class Registry<Solver<double>, SolverParameter>;
 template class SolverRegistry<float>;
 template class SolverRegistry<double>;
 

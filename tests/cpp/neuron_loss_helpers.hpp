@@ -1,4 +1,4 @@
-// Small helpers shared by the neuron, softmax, loss and accuracy layer tests.
+// Small helpers shared by the neuron, softmax, loss, accuracy and argmax layer tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -51,6 +51,28 @@ inline void ExpectNearRelative(double actual, double expected, double tolerance,
                                const std::string& what = "") {
   EXPECT_NEAR(actual, expected, tolerance * std::max(1.0, std::fabs(expected))) << what;
 }
+
+// Base of typed fixtures for layers that are only run forward: Run() sets up
+// and forwards a layer and returns its first top's values (top_ by default).
+template <typename Dtype>
+class ForwardLayerTest : public ::testing::Test {
+ protected:
+  ForwardLayerTest() { top_vec_ = {&top_}; }
+
+  vector<double> Run(const LayerParameter& param, const vector<Blob<Dtype>*>& bottom,
+                     const vector<Blob<Dtype>*>& top) {
+    auto layer = MakeLayer<Dtype>(param);
+    layer->SetUp(bottom, top);
+    layer->Forward(bottom, top);
+    return vector<double>(top[0]->cpu_data(), top[0]->cpu_data() + top[0]->count());
+  }
+  vector<double> Run(const LayerParameter& param, const vector<Blob<Dtype>*>& bottom) {
+    return Run(param, bottom, top_vec_);
+  }
+
+  Blob<Dtype> top_;
+  vector<Blob<Dtype>*> top_vec_;
+};
 
 }  // namespace test
 }  // namespace caffe

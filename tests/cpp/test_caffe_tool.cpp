@@ -14,6 +14,7 @@
 
 #include "caffe/common.hpp"
 #include "caffe/util/io.hpp"
+#include "util/fixtures.hpp"
 #include "util/reference_case.hpp"
 
 namespace caffe {
@@ -26,7 +27,7 @@ class ToolTest : public ::testing::Test {
     char pattern[] = "/tmp/caffe_tool_test_XXXXXX";
     dir_ = mkdtemp(pattern);
     // The fixture's net reads ../digits/*_lmdb relative to the working directory.
-    Run("mkdir -p " + dir_ + "/run/out && ln -s " + ReferenceDir() + "/digits " + dir_ +
+    Run("mkdir -p " + dir_ + "/run/out && ln -s " + testing_data::UpstreamDigits() + " " + dir_ +
         "/digits && cp " + ReferenceDir() + "/lenet/net.prototxt " + dir_ + "/run/");
   }
   void TearDown() override { Run("rm -rf " + dir_); }

@@ -6,12 +6,12 @@
 #include <memory>
 #include <vector>
 
-#include "caffe/filler.hpp"
 #include "caffe/layer_factory.hpp"
 #include "caffe/layers/conv_layer.hpp"
 #include "caffe/layers/deconv_layer.hpp"
 #include "caffe/layers/im2col_layer.hpp"
 #include "caffe/util/im2col.hpp"
+#include "layer_test_helpers.hpp"
 #include "util/gradient_check.hpp"
 #include "util/reference_case.hpp"
 
@@ -160,17 +160,8 @@ LayerParameter ConvParam(const string& type, int num_output, const Geometry& g,
 }
 
 template <typename Dtype>
-void FillGaussian(Blob<Dtype>* blob) {
-  FillerParameter filler;
-  filler.set_type("gaussian");
-  GetFiller<Dtype>(filler)->Fill(blob);
-}
-
-template <typename Dtype>
-class ConvLayersTest : public ::testing::Test {
+class ConvLayersTest : public SeededLayerTest<Dtype> {
  protected:
-  void SetUp() override { Caffe::set_random_seed(1701); }
-
   // Runs `type` on a random bottom of `shape` and compares with the oracle.
   void CheckAgainstDirect(const string& type, const vector<int>& shape, int num_output,
                           const Geometry& g, bool force_nd = false, bool bias = true) {
@@ -208,8 +199,7 @@ class ConvLayersTest : public ::testing::Test {
   }
 };
 
-typedef ::testing::Types<float, double> Dtypes;
-TYPED_TEST_SUITE(ConvLayersTest, Dtypes);
+TYPED_TEST_SUITE(ConvLayersTest, TestDtypes);
 
 TYPED_TEST(ConvLayersTest, UpstreamFixtures) {
   CheckReferenceLayerCase<TypeParam>("conv_basic");

@@ -273,12 +273,12 @@ TYPED_TEST(DataLayerTest, ReaderFailureReachesForward) {
   try {
     for (; forwards < 20; ++forwards) layer->Forward({}, this->top_);
     FAIL() << "a damaged table went unnoticed";
-  } catch (const IOError& e) {
+  } catch (const DataError& e) {
     EXPECT_NE(string(e.what()).find(source), string::npos) << e.what();
     EXPECT_NE(string(e.what()).find("layer 'data'"), string::npos) << e.what();
   }
   EXPECT_GT(forwards, 0);
-  EXPECT_THROW(layer->Forward({}, this->top_), IOError);
+  EXPECT_THROW(layer->Forward({}, this->top_), DataError);
   layer.reset();
 }
 

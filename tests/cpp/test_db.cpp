@@ -286,7 +286,7 @@ TEST(DataReaderTest, DamagedLevelDBTableReachesTheConsumer) {
   try {
     for (int i = 0; i < 3000; ++i) reader.Read(&record);
     FAIL() << "a damaged table went unnoticed";
-  } catch (const IOError& e) {
+  } catch (const DataError& e) {
     EXPECT_NE(string(e.what()).find(source), string::npos) << e.what();
   }
 }

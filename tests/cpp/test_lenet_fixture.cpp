@@ -13,6 +13,7 @@
 
 #include "caffe/blob.hpp"
 #include "caffe/util/io.hpp"
+#include "util/fixtures.hpp"
 #include "util/reference_case.hpp"
 
 namespace caffe {
@@ -51,7 +52,8 @@ string Shell(const string& command) {
 string PrepareRun(const string& name) {
   const string root = string("/tmp/caffe_lenet_") + name + "_" + std::to_string(getpid());
   const string ref = ReferenceDir();
-  Shell("rm -rf " + root + " && mkdir -p " + root + "/lenet/out && ln -s " + ref + "/digits " +
+  Shell("rm -rf " + root + " && mkdir -p " + root + "/lenet/out && ln -s " +
+        testing_data::UpstreamDigits() + " " +
         root + "/digits && cp " + ref + "/lenet/*.prototxt " + ref + "/lenet/init.caffemodel " +
         root + "/lenet/");
   return root + "/lenet";

@@ -1,3 +1,5 @@
+// Net construction and use: include/exclude rules, inserted splits, upgrades of
+// old prototxt formats, parse errors, shared weights, loss weights, backward paths.
 #include <gtest/gtest.h>
 
 #include <google/protobuf/text_format.h>

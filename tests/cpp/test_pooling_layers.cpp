@@ -12,6 +12,7 @@
 #include "caffe/layer_factory.hpp"
 #include "caffe/layers/pooling_layer.hpp"
 #include "caffe/layers/spp_layer.hpp"
+#include "layer_test_helpers.hpp"
 #include "util/gradient_check.hpp"
 #include "util/reference_case.hpp"
 
@@ -43,10 +44,8 @@ void FillDistinct(Blob<Dtype>* blob, unsigned seed = 7) {
 }
 
 template <typename Dtype>
-class PoolingLayersTest : public ::testing::Test {
+class PoolingLayersTest : public SeededLayerTest<Dtype> {
  protected:
-  void SetUp() override { Caffe::set_random_seed(1701); }
-
   // Sets up and runs a layer on `bottom`, returning it.
   shared_ptr<Layer<Dtype>> Run(const LayerParameter& param, Blob<Dtype>* bottom,
                                const vector<Blob<Dtype>*>& tops) {
@@ -57,8 +56,7 @@ class PoolingLayersTest : public ::testing::Test {
   }
 };
 
-typedef ::testing::Types<float, double> Dtypes;
-TYPED_TEST_SUITE(PoolingLayersTest, Dtypes);
+TYPED_TEST_SUITE(PoolingLayersTest, TestDtypes);
 
 TYPED_TEST(PoolingLayersTest, UpstreamFixtures) {
   CheckReferenceLayerCase<TypeParam>("pool_ave_pad");

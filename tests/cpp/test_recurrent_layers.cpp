@@ -10,7 +10,7 @@
 
 #include "caffe/layers/recurrent_layer.hpp"
 #include "caffe/net.hpp"
-#include "common_layer_helpers.hpp"
+#include "layer_test_helpers.hpp"
 #include "util/gradient_check.hpp"
 
 namespace caffe {

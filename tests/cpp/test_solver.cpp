@@ -1,3 +1,5 @@
+// Every solver type against its update rule written out in double on a small
+// least-squares problem; iter_size, clipping, lr policies, snapshots, bad configs.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -88,8 +90,8 @@ void ExpectWeights(Solver<Dtype>* solver, const vector<double>& expected) {
 template <typename Dtype>
 class SolverTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Solver<Dtype>> Make(const SolverParameter& param) {
-    std::unique_ptr<Solver<Dtype>> solver(SolverRegistry<Dtype>::CreateSolver(param));
+  shared_ptr<Solver<Dtype>> Make(const SolverParameter& param) {
+    const auto solver = SolverRegistry<Dtype>::CreateSolver(param);
     LoadProblem(solver->net().get());
     return solver;
   }

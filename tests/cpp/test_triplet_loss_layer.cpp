@@ -8,7 +8,7 @@
 #include <cmath>
 #include <string>
 
-#include "common_layer_helpers.hpp"
+#include "layer_test_helpers.hpp"
 #include "util/gradient_check.hpp"
 
 namespace caffe {

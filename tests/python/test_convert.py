@@ -192,13 +192,16 @@ def test_convert_triplet_db_errors(tmp_path):
     missing.write_text('c0/i0.ppm c0/nope.ppm c1/i0.ppm 0 1\n')
     with pytest.raises(caffe.IOError, match='nope.ppm'):
         caffe.convert_triplet_db(root, missing, tmp_path / 'b')
-    counts = caffe.convert_triplet_db(root, missing, tmp_path / 'c', skip_missing=True)
-    assert counts['skipped'] == 1 and counts['written'] == 0
+    # Skipping every triplet would write an empty database: refused (issue 11).
+    with pytest.raises(caffe.DataError, match='none of the 1 triplets'):
+        caffe.convert_triplet_db(root, missing, tmp_path / 'c', skip_missing=True)
+    assert not (tmp_path / 'c').exists()
 
     def stop(done, total):
         raise RuntimeError('stop')
     with pytest.raises(RuntimeError, match='stop'):
         caffe.convert_triplet_db(root, list_file, tmp_path / 'd', progress=stop)
+    caffe.convert_triplet_db(root, list_file, tmp_path / 'c')
     with pytest.raises(caffe.IOError, match='already exists|exists'):
         caffe.convert_triplet_db(root, list_file, tmp_path / 'c')
     assert caffe.convert_triplet_db(root, list_file, tmp_path / 'c',

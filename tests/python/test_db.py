@@ -95,6 +95,31 @@ def test_misuse_raises_caffe_errors(tmp_path, backend):
         caffe.db.open(tmp_path / 'other', backend, 'new').put(1, b'x')
 
 
+@pytest.mark.parametrize('backend', BACKENDS)
+def test_get_seeks_and_len_counts(tmp_path, backend):
+    path = tmp_path / 'db'
+    keys = [b'%08d' % i for i in range(0, 2000, 2)]
+    with caffe.db.open(path, backend, 'new') as db:
+        with db.transaction() as txn:
+            for key in keys:
+                txn.put(key, b'value of ' + key)
+    with caffe.db.open(path, backend) as db:
+        assert len(db) == len(keys)
+        assert db.get(b'00001998') == b'value of 00001998'
+        assert db[b'00000000'] == b'value of 00000000'
+        # Keys between, before and after the stored ones are absent.
+        assert db.get(b'00000001') is None and db.get(b'0') is None
+        assert db.get(b'99999999', b'default') == b'default'
+        assert b'00001001' not in db and b'00001000' in db
+        # Looking up a key does not disturb an iteration in progress.
+        iterator = iter(db)
+        first = next(iterator)
+        db.get(b'00001500')
+        assert next(iterator)[0] == keys[1] and first[0] == keys[0]
+    with caffe.db.open(tmp_path / 'empty', backend, 'new') as db:
+        assert len(db) == 0 and db.get(b'x') is None
+
+
 def test_bad_backend_and_mode_are_config_errors(tmp_path):
     with pytest.raises(caffe.ConfigError, match='hdf5'):
         caffe.db.open(tmp_path / 'db', 'hdf5', 'new')

@@ -19,3 +19,19 @@ def test_graph_has_layers_and_blobs():
     assert 'kernel size: 3' in graph.get_node('layer_1_conv')[0].get_label()
     train_only = draw.get_pydot_graph(proto, 'TB', phase=caffe.TRAIN)
     assert 'layer_3_acc' not in {node.get_name() for node in train_only.get_nodes()}
+
+
+def test_display_lrm_shows_learning_rate_multipliers():
+    n = caffe.NetSpec()
+    n.data = L.Input(shape=dict(dim=[1, 1, 8, 8]))
+    n.conv = L.Convolution(n.data, kernel_size=3, num_output=2,
+                           param=[dict(lr_mult=1), dict(lr_mult=2)])
+    n.ip = L.InnerProduct(n.conv, num_output=2, bias_term=False)
+    n.relu = L.ReLU(n.ip)
+    proto = n.to_proto()
+    graph = draw.get_pydot_graph(proto, 'LR', display_lrm=True)
+    assert 'lr mult: 1.0, 2.0' in graph.get_node('layer_1_conv')[0].get_label()
+    assert 'lr mult: 1.0' in graph.get_node('layer_2_ip')[0].get_label()
+    assert 'lr mult' not in graph.get_node('layer_3_relu')[0].get_label()
+    plain = draw.get_pydot_graph(proto, 'LR')
+    assert 'lr mult' not in plain.get_node('layer_1_conv')[0].get_label()

@@ -1,5 +1,6 @@
 """caffe.net_spec: NetSpec, L and P write the prototxt a user would."""
 import numpy as np
+import pytest
 from google.protobuf import text_format
 
 import caffe
@@ -69,3 +70,10 @@ def test_explicit_names_and_loss_weight():
     assert list(proto.layer[0].dummy_data_param.shape[0].dim) == [2, 3]
     assert proto.layer[1].power_param.power == 2
     assert list(proto.layer[1].loss_weight) == [0.5]
+
+
+def test_non_top_input_is_a_type_error_in_upstreams_words():
+    pair = caffe.layers.DummyData(ntop=2)
+    with pytest.raises(TypeError, match=r"^Silence input 0 is not a Top \(type is <class 'tuple'>\)$"):
+        caffe.layers.Silence(pair, ntop=0)
+    caffe.layers.Silence(*pair, ntop=0)

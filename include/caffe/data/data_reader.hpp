@@ -26,7 +26,6 @@
 #include "caffe/common.hpp"
 #include "caffe/proto/caffe.pb.h"
 #include "caffe/util/blocking_queue.hpp"
-#include "caffe/util/db.hpp"
 #include "caffe/util/internal_thread.hpp"
 
 namespace caffe {
@@ -40,11 +39,24 @@ struct RawRecord {
   uint64_t epoch = 0;
 };
 
+// What a DataReader walks: one lap of records at a time. A new cursor is at
+// the first record; SeekToFirst() starts the next lap (an image list
+// reshuffles there).
+class RecordCursor {
+ public:
+  virtual ~RecordCursor() = default;
+  virtual void SeekToFirst() = 0;
+  virtual void Next() = 0;
+  // False once Next() moved past the lap's last record.
+  virtual bool valid() const = 0;
+  virtual string key() const = 0;
+  virtual string value() const = 0;
+};
+
 class DataReader : public InternalThread {
  public:
-  // Opens the stream, on the reader's thread: a cursor at the first record.
-  // SeekToFirst() starts each later lap (an image list reshuffles there).
-  typedef std::function<std::unique_ptr<db::Cursor>()> Opener;
+  // Opens the stream, on the reader's thread.
+  typedef std::function<std::unique_ptr<RecordCursor>()> Opener;
 
   // `description` names the stream in messages ("database /data/lmdb").
   // Up to `queue_depth` records are read ahead of the consumer. The first
@@ -76,7 +88,7 @@ class DataReader : public InternalThread {
 
  private:
   // Moves the cursor past skip_records_ records; returns the epoch reached.
-  uint64_t SkipRecords(db::Cursor* cursor);
+  uint64_t SkipRecords(RecordCursor* cursor);
   // A null entry in full_ marks the end of the stream: error_ says why.
   std::shared_ptr<RawRecord> PopFull();
 

@@ -8,8 +8,10 @@
 // converted from it. The record's value is the label as decimal text; the
 // image file is read by whoever decodes the record.
 //
+// Blank lines are skipped and a trailing CR (Windows line ends) is ignored.
 // Errors: IOError for a list file that cannot be read, ParseError naming
-// file and line for a malformed line. All functions are thread-safe.
+// file and line for a line without a label or whose label is not a 32-bit
+// integer. All functions are thread-safe.
 #pragma once
 
 #include <cstdint>

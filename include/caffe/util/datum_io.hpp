@@ -10,16 +10,40 @@
 // read or decoded, as upstream does, so a tool can skip the entry; decoding a
 // record throws DataError instead, because a damaged record is a data error.
 // All functions are thread-safe.
+//
+// Decompression bombs: before any image (file or encoded record) is decoded,
+// its header's width x height is checked against a pixel limit, so a small
+// file that would decode to gigabytes is refused with a DataError naming it
+// and its size. The limit is process-wide: MaxImagePixels() starts at
+// $CAFFE_MAX_IMAGE_PIXELS or 2^27 (134,217,728 pixels, e.g. 11585 x 11585).
+// Headers are read for PNG, JPEG, BMP, GIF, WebP, PNM and TIFF; other formats
+// are left to OpenCV's own limit (2^30 pixels).
 #pragma once
 
+#include <google/protobuf/message.h>
 #include <opencv2/core.hpp>
 
+#include <cstdint>
 #include <string>
 
 #include "caffe/common.hpp"
 #include "caffe/proto/caffe.pb.h"
 
 namespace caffe {
+
+int64_t MaxImagePixels();
+// Throws ConfigError unless limit > 0. Thread-safe.
+void SetMaxImagePixels(int64_t limit);
+// Width and height from an image file's header; false when the format is not
+// recognised or the header is cut short.
+bool ImageDimensions(const string& bytes, int64_t* width, int64_t* height);
+// Throws DataError naming `what` when the image in `bytes` has more pixels
+// than MaxImagePixels().
+void CheckImagePixels(const string& bytes, const string& what);
+// Serialises a record for a database; throws DataError naming `what` when it
+// is over protobuf's 2 GiB limit.
+void SerializeRecord(const google::protobuf::Message& record, const string& what,
+                     string* serialized);
 
 // How a record's image is decoded: the one decoder of the data path (the data
 // layers, the augmentation preview and the tools all call DecodeImage).
@@ -50,7 +74,8 @@ cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height,
 cv::Mat DecodeDatumImage(const Datum& datum, const ImageDecodeOptions& options);
 
 // Reads an image; resizes it (bilinear) when both height and width are > 0.
-// Returns an empty Mat when the file cannot be read.
+// Returns an empty Mat when the file cannot be read; throws DataError when it
+// is over the pixel limit, ConfigError when the resize target is.
 cv::Mat ReadImageToCVMat(const string& filename, int height, int width, bool is_color);
 cv::Mat ReadImageToCVMat(const string& filename, bool is_color = true);
 
@@ -63,8 +88,8 @@ bool ReadImageToDatum(const string& filename, int label, int height, int width,
 // The file's bytes as an encoded datum.
 bool ReadFileToDatum(const string& filename, int label, Datum* datum);
 
-// Decodes an encoded datum keeping the image's own channel count and depth;
-// throws DataError when the bytes are not a decodable image.
+// Decodes an encoded datum keeping the image's own channel count; throws
+// DataError when the bytes are not a decodable 8-bit image.
 cv::Mat DecodeDatumToCVMatNative(const Datum& datum);
 // Decodes an encoded datum to 3-channel BGR (is_color) or 1-channel grey.
 cv::Mat DecodeDatumToCVMat(const Datum& datum, bool is_color);

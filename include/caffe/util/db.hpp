@@ -6,12 +6,16 @@
 // destroyed before the DB that made it is closed or destroyed.
 //
 // Errors: a database that does not exist or cannot be opened/read/written
-// throws IOError naming the path and carrying the library's own message.
+// throws IOError naming the path and carrying the library's own message. A
+// database whose files are damaged (truncated, overwritten, bit-flipped) is a
+// DataError naming the path and, while iterating, the last good key; it never
+// crashes the process (see db_lmdb.cpp for how LMDB files are checked).
 //
 // Thread-safety: one DB may hand out cursors to several threads; each Cursor
 // and Transaction is used by one thread at a time.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "caffe/common.hpp"
@@ -33,6 +37,14 @@ class Cursor {
   DISABLE_COPY_AND_ASSIGN(Cursor);
 
   virtual void SeekToFirst() = 0;
+  // Positions at the record with the greatest key (resuming a conversion).
+  virtual void SeekToLast() = 0;
+  // Positions on the first record whose key is >= `key` (invalid when there
+  // is none). Backends seek directly; this fallback walks from the start.
+  virtual void Seek(const string& key) {
+    for (SeekToFirst(); valid() && this->key() < key; Next()) {
+    }
+  }
   virtual void Next() = 0;
   // The current record; only meaningful while valid().
   virtual string key() const = 0;
@@ -62,6 +74,14 @@ class DB {
   virtual void Close() = 0;
   virtual Cursor* NewCursor() = 0;
   virtual Transaction* NewTransaction() = 0;
+  // The number of records. LMDB reads it from its statistics; this fallback
+  // (used by LevelDB, which keeps no count) walks every key.
+  virtual size_t Count() {
+    std::unique_ptr<Cursor> cursor(NewCursor());
+    size_t count = 0;
+    for (; cursor->valid(); cursor->Next()) ++count;
+    return count;
+  }
 };
 
 DB* GetDB(DataParameter::DB backend);

@@ -29,6 +29,12 @@ void WriteProtoToBinaryFile(const google::protobuf::Message& proto, const string
 // Writes `contents` to `filename` atomically (temporary file + rename).
 void WriteFileAtomically(const string& filename, const string& contents);
 
+// Throws ConfigError naming `context` and the field's path when a float or
+// double field of `proto` (recursively) is NaN, or infinite where only a
+// finite value makes sense (ClipParameter's min/max may be infinite).
+// Stored weights (BlobProto) are not checked.
+void CheckFiniteFields(const google::protobuf::Message& proto, const string& context);
+
 string ReadFileToString(const string& filename);
 bool FileExists(const string& filename);
 // Directory part of a path ("" for a bare name), and path joining that leaves

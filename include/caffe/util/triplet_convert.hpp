@@ -13,8 +13,11 @@
 // and the file (unless skip_missing); an existing output without overwrite,
 // or a database that cannot be written, is an IOError; images of different
 // shapes within a raw triplet, or (check_size) unlike the first triplet's,
-// are a DataError naming the line. A failed run removes its temporary
-// database and leaves any existing output untouched.
+// are a DataError naming the line, and so are an empty list, a run in which
+// every triplet was skipped, and a triplet too large for one record. A label
+// that is not a finite number is a ParseError. A failed run removes its
+// temporary database and leaves any existing output untouched; replacing an
+// existing output is atomic (caffe/util/db_output.hpp).
 //
 // Thread-safety: the functions share no state; call them from any thread.
 #pragma once
@@ -59,7 +62,13 @@ struct TripletConvertOptions {
   string encode_type;       // "png", "jpg", ...; empty: each file's extension
   bool check_size = false;  // all raw triplets must have the first one's shape
   bool skip_missing = false;  // skip triplets whose images cannot be read
-  bool overwrite = false;   // replace an existing output
+  bool overwrite = false;   // replace an existing output (atomically)
+  // Continue the temporary database of a run that was killed, after its last
+  // committed triplet (same list, -shuffle and -seed); a complete output is
+  // left alone.
+  bool resume = false;
+  // Called before every triplet; throws to stop (e.g. on Ctrl-C).
+  std::function<void()> check_interrupt;
 };
 
 struct TripletConvertProgress {

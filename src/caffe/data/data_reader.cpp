@@ -2,12 +2,14 @@
 
 #include <utility>
 
+#include "caffe/util/db.hpp"
+
 namespace caffe {
 
 namespace {
 
-// A database cursor that keeps its database open.
-class DatabaseCursor : public db::Cursor {
+// A database's cursor, keeping the database open.
+class DatabaseCursor : public RecordCursor {
  public:
   DatabaseCursor(const string& source, DataParameter::DB backend)
       : database_(db::GetDB(backend)) {
@@ -45,7 +47,7 @@ DataReader::~DataReader() { StopInternalThread(); }
 
 DataReader::Opener DataReader::DatabaseOpener(const string& source,
                                               DataParameter::DB backend) {
-  return [source, backend]() -> std::unique_ptr<db::Cursor> {
+  return [source, backend]() -> std::unique_ptr<RecordCursor> {
     return std::make_unique<DatabaseCursor>(source, backend);
   };
 }
@@ -56,7 +58,7 @@ string DataReader::DatabaseDescription(const string& source) { return "database 
 // upstream's data layer reads on its prefetch thread and takes no extra draw.
 void DataReader::Start() { StartInternalThreadWithoutSeed(); }
 
-uint64_t DataReader::SkipRecords(db::Cursor* cursor) {
+uint64_t DataReader::SkipRecords(RecordCursor* cursor) {
   uint64_t epoch = 0;
   uint64_t lap_position = 0;
   for (uint64_t left = skip_records_; left > 0 && !must_stop(); --left) {
@@ -75,7 +77,7 @@ uint64_t DataReader::SkipRecords(db::Cursor* cursor) {
 }
 
 void DataReader::InternalThreadEntry() {
-  std::unique_ptr<db::Cursor> cursor = open_();
+  std::unique_ptr<RecordCursor> cursor = open_();
   CAFFE_REQUIRE(cursor->valid(), DataError, description_, " holds no records");
   uint64_t epoch = SkipRecords(cursor.get());
   for (;;) {

@@ -16,7 +16,11 @@ DataTransformer<Dtype>::DataTransformer(const TransformationParameter& param, Ph
                   "transform_param sets both mean_file and mean_value; use one of them");
     BlobProto mean_proto;
     ReadProtoFromBinaryFile(param_.mean_file(), &mean_proto);
-    data_mean_.FromProto(mean_proto);
+    try {
+      data_mean_.FromProto(mean_proto);
+    } catch (const Error& error) {
+      RethrowWithContext(error, "mean_file " + param_.mean_file() + ": ");
+    }
   }
   for (int c = 0; c < param_.mean_value_size(); ++c) {
     mean_values_.push_back(param_.mean_value(c));

@@ -1,5 +1,7 @@
 #include "caffe/data/image_list.hpp"
 
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -17,7 +19,7 @@ namespace {
 const size_t kKeyPrefixLength = 9;
 
 // Walks a list's lines, a lap at a time, in list or shuffled order.
-class ImageListCursor : public db::Cursor {
+class ImageListCursor : public RecordCursor {
  public:
   ImageListCursor(std::shared_ptr<const ImageList> lines, bool shuffle, uint32_t seed)
       : lines_(std::move(lines)), shuffle_(shuffle), generator_(seed), order_(lines_->size()) {
@@ -45,6 +47,20 @@ class ImageListCursor : public db::Cursor {
   size_t position_ = 0;
 };
 
+// Labels are whole numbers within int's range: "abc", "1.5" or
+// "99999999999999" would otherwise become 0, 1 or a wrapped value.
+int ParseLabel(const string& text, const string& list_file, int line_number) {
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  CAFFE_REQUIRE(!text.empty() && *end == '\0', ParseError, list_file, ":", line_number,
+                ": label '", text, "' is not an integer");
+  CAFFE_REQUIRE(errno != ERANGE && value >= INT_MIN && value <= INT_MAX, ParseError, list_file,
+                ":", line_number, ": label ", text, " is out of range (a label is a 32-bit "
+                "integer)");
+  return static_cast<int>(value);
+}
+
 }  // namespace
 
 ImageList ReadImageList(const string& list_file) {
@@ -55,10 +71,13 @@ ImageList ReadImageList(const string& list_file) {
   int line_number = 0;
   while (std::getline(in, line)) {
     ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == string::npos) continue;
     const size_t space = line.find_last_of(' ');
-    CAFFE_REQUIRE(space != string::npos, ParseError, list_file, ":", line_number,
+    CAFFE_REQUIRE(space != string::npos && space > 0, ParseError, list_file, ":", line_number,
                   ": expected 'PATH LABEL', got '", line, "'");
-    lines.emplace_back(line.substr(0, space), std::atoi(line.substr(space + 1).c_str()));
+    lines.emplace_back(line.substr(0, space),
+                       ParseLabel(line.substr(space + 1), list_file, line_number));
   }
   return lines;
 }
@@ -76,7 +95,7 @@ string ImageListPath(const string& key) {
 
 DataReader::Opener ImageListOpener(const ImageList& lines, bool shuffle, uint32_t seed) {
   auto shared_lines = std::make_shared<const ImageList>(lines);
-  return [shared_lines, shuffle, seed]() -> std::unique_ptr<db::Cursor> {
+  return [shared_lines, shuffle, seed]() -> std::unique_ptr<RecordCursor> {
     return std::make_unique<ImageListCursor>(shared_lines, shuffle, seed);
   };
 }

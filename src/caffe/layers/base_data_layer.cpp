@@ -10,19 +10,10 @@ void BaseDataLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
 
 template <typename Dtype>
 void BaseDataLayer<Dtype>::RethrowWithContext(const string& context) const {
-  const string prefix = internal::Concat(this->Describe(), ": ", context);
   try {
     throw;
-  } catch (const DataError& e) {
-    throw DataError(prefix + e.what());
-  } catch (const IOError& e) {
-    throw IOError(prefix + e.what());
-  } catch (const ConfigError& e) {
-    throw ConfigError(prefix + e.what());
-  } catch (const ShapeError& e) {
-    throw ShapeError(prefix + e.what());
-  } catch (const ParseError& e) {
-    throw ParseError(prefix + e.what());
+  } catch (const Error& error) {
+    caffe::RethrowWithContext(error, internal::Concat(this->Describe(), ": ", context));
   }
 }
 

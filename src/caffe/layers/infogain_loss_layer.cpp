@@ -47,7 +47,12 @@ void InfogainLossLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
     } catch (const ParseError& error) {
       CAFFE_THROW(ParseError, this->Describe(), ": ", error.what());
     }
-    infogain_.FromProto(blob_proto);
+    try {
+      infogain_.FromProto(blob_proto);
+    } catch (const Error& error) {
+      RethrowWithContext(error, internal::Concat(this->Describe(), ": infogain matrix ",
+                                                 infogain_param.source(), ": "));
+    }
   }
 }
 

@@ -14,7 +14,13 @@ void InputLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
                 this->Describe(), " has ", num_shapes, " input_param.shape entries for ",
                 num_tops, " tops; give one for all tops, one per top, or none");
   for (int i = 0; i < num_tops && num_shapes > 0; ++i) {
-    top[i]->Reshape(param.shape(num_shapes == 1 ? 0 : i));
+    const BlobShape& shape = param.shape(num_shapes == 1 ? 0 : i);
+    for (int axis = 0; axis < shape.dim_size(); ++axis) {
+      CAFFE_REQUIRE(shape.dim(axis) > 0, ConfigError, this->Describe(), ": input_param.shape ",
+                    i, " has dimension ", axis, " = ", shape.dim(axis),
+                    "; every input dimension must be at least 1");
+    }
+    top[i]->Reshape(shape);
   }
 }
 

@@ -18,6 +18,9 @@ void LossLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
                 ShapeError, this->Describe(),
                 ": prediction and label must have the same first dimension, but have shapes ",
                 bottom[0]->shape_string(), " and ", bottom[1]->shape_string());
+  CAFFE_REQUIRE(bottom[0]->count() > 0, ShapeError, this->Describe(),
+                ": the prediction is empty (shape ", bottom[0]->shape_string(),
+                "); a loss needs at least one value per item and at least one item");
   top[0]->Reshape(vector<int>());
 }
 

@@ -1,6 +1,8 @@
 #include "caffe/layers/spp_layer.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "caffe/layer_factory.hpp"
 #include "caffe/layers/pooling_layer.hpp"
@@ -8,12 +10,20 @@
 
 namespace caffe {
 
+namespace {
+// 2^(kMaxPyramidHeight - 1) bins per side must fit an int.
+constexpr uint32_t kMaxPyramidHeight = 31;
+}  // namespace
+
 template <typename Dtype>
 void SPPLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
                                  const vector<Blob<Dtype>*>& top) {
-  pyramid_height_ = static_cast<int>(this->layer_param_.spp_param().pyramid_height());
-  CAFFE_REQUIRE(pyramid_height_ >= 1, ConfigError, this->Describe(),
-                ": pyramid_height must be at least 1, got ", pyramid_height_);
+  pyramid_height_ = static_cast<int>(
+      std::min<uint32_t>(this->layer_param_.spp_param().pyramid_height(), kMaxPyramidHeight));
+  const uint32_t requested = this->layer_param_.spp_param().pyramid_height();
+  CAFFE_REQUIRE(requested >= 1 && requested <= kMaxPyramidHeight, ConfigError, this->Describe(),
+                ": pyramid_height must be between 1 and ", kMaxPyramidHeight, ", got ",
+                requested);
 }
 
 template <typename Dtype>
@@ -46,6 +56,13 @@ void SPPLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
                 bottom[0]->shape_string());
   const int height = bottom[0]->height();
   const int width = bottom[0]->width();
+  // The finest level splits each side into 2^(pyramid_height - 1) bins, and
+  // a pooling window has to hold at least one pixel that is not padding.
+  const int finest_bins = 1 << (pyramid_height_ - 1);
+  CAFFE_REQUIRE(finest_bins <= height && finest_bins <= width, ShapeError, this->Describe(),
+                ": pyramid_height ", pyramid_height_, " splits each side into ", finest_bins,
+                " bins, more than the input's height x width of ", height, " x ", width,
+                " (input shape ", bottom[0]->shape_string(), ")");
   const bool rebuild = height != height_ || width != width_;
   if (rebuild) {
     height_ = height;

@@ -125,7 +125,22 @@ void SGDSolver<Dtype>::RestoreSolverState(const SolverState& state) {
                 "the solver state has ", state.history_size(), " history blobs, but this ",
                 this->type(), " solver on this net needs ", history_.size());
   LOG(INFO) << "SGDSolver: restoring history";
-  for (size_t i = 0; i < history_.size(); ++i) history_[i]->FromProto(state.history(i), false);
+  // History blob i belongs to the i-th param that owns its blob.
+  vector<int> owners;
+  for (size_t k = 0; k < this->net_->param_owners().size(); ++k) {
+    if (this->net_->param_owners()[k] < 0) owners.push_back(static_cast<int>(k));
+  }
+  for (size_t i = 0; i < history_.size(); ++i) {
+    try {
+      history_[i]->FromProto(state.history(i), false);
+    } catch (const Error& error) {
+      const int k = i < owners.size() ? owners[i] : 0;
+      const int layer_id = this->net_->param_layer_indices()[k].first;
+      RethrowWithContext(error, internal::Concat(
+          "history blob ", i, " (param ", this->net_->param_display_names()[k], " of layer '",
+          this->net_->layer_names()[layer_id], "'): "));
+    }
+  }
 }
 
 template <typename Dtype>

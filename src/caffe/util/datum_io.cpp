@@ -4,11 +4,203 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 namespace caffe {
+namespace {
+
+const int64_t kDefaultMaxImagePixels = int64_t(1) << 27;
+
+int64_t InitialMaxImagePixels() {
+  const char* text = std::getenv("CAFFE_MAX_IMAGE_PIXELS");
+  if (!text || !*text) return kDefaultMaxImagePixels;
+  char* end = nullptr;
+  const long long value = std::strtoll(text, &end, 10);
+  if (*end != '\0' || value <= 0) {
+    LOG(WARNING) << "ignoring CAFFE_MAX_IMAGE_PIXELS='" << text
+                 << "': not a positive integer; the limit stays " << kDefaultMaxImagePixels;
+    return kDefaultMaxImagePixels;
+  }
+  return value;
+}
+
+std::atomic<int64_t>& MaxPixels() {
+  static std::atomic<int64_t> limit(InitialMaxImagePixels());
+  return limit;
+}
+
+uint32_t BigEndian(const unsigned char* p, int bytes) {
+  uint32_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | p[i];
+  return value;
+}
+
+uint32_t LittleEndian(const unsigned char* p, int bytes) {
+  uint32_t value = 0;
+  for (int i = bytes - 1; i >= 0; --i) value = (value << 8) | p[i];
+  return value;
+}
+
+bool JpegDimensions(const unsigned char* p, size_t size, int64_t* width, int64_t* height) {
+  size_t at = 2;
+  while (at + 4 <= size) {
+    if (p[at] != 0xFF) return false;
+    const unsigned char marker = p[at + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++at;
+      continue;
+    }
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {  // no length
+      at += 2;
+      continue;
+    }
+    const size_t length = BigEndian(p + at + 2, 2);
+    const bool start_of_frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
+                                marker != 0xC8 && marker != 0xCC;
+    if (start_of_frame) {
+      if (at + 9 > size) return false;
+      *height = BigEndian(p + at + 5, 2);
+      *width = BigEndian(p + at + 7, 2);
+      return true;
+    }
+    if (marker == 0xD9 || marker == 0xDA || length < 2) return false;
+    at += 2 + length;
+  }
+  return false;
+}
+
+bool PnmDimensions(const unsigned char* p, size_t size, int64_t* width, int64_t* height) {
+  size_t at = 2;
+  int64_t values[2];
+  for (int64_t& value : values) {
+    for (;;) {  // whitespace and comments
+      while (at < size && std::isspace(p[at])) ++at;
+      if (at < size && p[at] == '#') {
+        while (at < size && p[at] != '\n') ++at;
+        continue;
+      }
+      break;
+    }
+    if (at >= size || !std::isdigit(p[at])) return false;
+    value = 0;
+    while (at < size && std::isdigit(p[at]) && value < (int64_t(1) << 40)) {
+      value = value * 10 + (p[at++] - '0');
+    }
+  }
+  *width = values[0];
+  *height = values[1];
+  return true;
+}
+
+bool TiffDimensions(const unsigned char* p, size_t size, int64_t* width, int64_t* height) {
+  const bool little = p[0] == 'I';
+  auto read = [&](size_t at, int bytes) {
+    return little ? LittleEndian(p + at, bytes) : BigEndian(p + at, bytes);
+  };
+  const size_t directory = read(4, 4);
+  if (directory + 2 > size) return false;
+  const size_t entries = read(directory, 2);
+  *width = *height = -1;
+  for (size_t i = 0; i < entries && directory + 2 + 12 * (i + 1) <= size; ++i) {
+    const size_t entry = directory + 2 + 12 * i;
+    const uint32_t tag = read(entry, 2), type = read(entry + 2, 2);
+    const int64_t value = type == 3 ? read(entry + 8, 2) : read(entry + 8, 4);
+    if (tag == 256) *width = value;
+    if (tag == 257) *height = value;
+  }
+  return *width >= 0 && *height >= 0;
+}
+
+}  // namespace
+
+bool ImageDimensions(const string& bytes, int64_t* width, int64_t* height) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const size_t size = bytes.size();
+  if (size >= 24 && std::memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0) {
+    *width = BigEndian(p + 16, 4);
+    *height = BigEndian(p + 20, 4);
+    return true;
+  }
+  if (size >= 4 && p[0] == 0xFF && p[1] == 0xD8) return JpegDimensions(p, size, width, height);
+  if (size >= 26 && p[0] == 'B' && p[1] == 'M') {
+    if (LittleEndian(p + 14, 4) == 12) {
+      *width = LittleEndian(p + 18, 2);
+      *height = LittleEndian(p + 20, 2);
+    } else {
+      *width = static_cast<int32_t>(LittleEndian(p + 18, 4));
+      *height = static_cast<int32_t>(LittleEndian(p + 22, 4));
+    }
+    *width = std::llabs(*width);
+    *height = std::llabs(*height);
+    return true;
+  }
+  if (size >= 10 && (std::memcmp(p, "GIF87a", 6) == 0 || std::memcmp(p, "GIF89a", 6) == 0)) {
+    *width = LittleEndian(p + 6, 2);
+    *height = LittleEndian(p + 8, 2);
+    return true;
+  }
+  if (size >= 30 && std::memcmp(p, "RIFF", 4) == 0 && std::memcmp(p + 8, "WEBP", 4) == 0) {
+    if (std::memcmp(p + 12, "VP8 ", 4) == 0) {
+      *width = LittleEndian(p + 26, 2) & 0x3FFF;
+      *height = LittleEndian(p + 28, 2) & 0x3FFF;
+      return true;
+    }
+    if (std::memcmp(p + 12, "VP8L", 4) == 0) {
+      const uint32_t bits = LittleEndian(p + 21, 4);
+      *width = (bits & 0x3FFF) + 1;
+      *height = ((bits >> 14) & 0x3FFF) + 1;
+      return true;
+    }
+    if (std::memcmp(p + 12, "VP8X", 4) == 0) {
+      *width = LittleEndian(p + 24, 3) + 1;
+      *height = LittleEndian(p + 27, 3) + 1;
+      return true;
+    }
+    return false;
+  }
+  if (size >= 3 && p[0] == 'P' && p[1] >= '1' && p[1] <= '7') {
+    return PnmDimensions(p, size, width, height);
+  }
+  if (size >= 8 && (std::memcmp(p, "II*\0", 4) == 0 || std::memcmp(p, "MM\0*", 4) == 0)) {
+    return TiffDimensions(p, size, width, height);
+  }
+  return false;
+}
+
+int64_t MaxImagePixels() { return MaxPixels().load(); }
+
+void SetMaxImagePixels(int64_t limit) {
+  CAFFE_REQUIRE(limit > 0, ConfigError, "the image pixel limit must be positive, got ", limit);
+  MaxPixels() = limit;
+}
+
+void CheckImagePixels(const string& bytes, const string& what) {
+  int64_t width = 0, height = 0;
+  if (!ImageDimensions(bytes, &width, &height)) return;
+  const long double pixels = static_cast<long double>(width) * height;
+  CAFFE_REQUIRE(pixels <= MaxImagePixels(), DataError, what, " is a ", width, " x ", height,
+                " image (", static_cast<long long>(pixels), " pixels, from ", bytes.size(),
+                " bytes of file), more than the limit of ", MaxImagePixels(),
+                " pixels; raise it with -max_image_pixels (tools), caffe.set_max_image_pixels "
+                "(Python) or CAFFE_MAX_IMAGE_PIXELS if the image is genuine");
+}
+
+void SerializeRecord(const google::protobuf::Message& record, const string& what,
+                     string* serialized) {
+  const size_t size = record.ByteSizeLong();
+  CAFFE_REQUIRE(size <= static_cast<size_t>(INT_MAX), DataError, what, " gives a record of ",
+                HumanBytes(static_cast<double>(size)), " (", size,
+                " bytes), more than the 2 GiB a protobuf record can hold; resize the image "
+                "(-resize_height/-resize_width) or store it encoded (-encoded)");
+  CAFFE_REQUIRE(record.SerializeToString(serialized), DataError, "cannot serialise ", what);
+}
+
 namespace {
 
 string ToLower(string text) {
@@ -103,10 +295,11 @@ cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height,
                                height, width, CV_8UC(channels)),
                    options);
   }
+  CheckImagePixels(bytes, what);
   cv::Mat image;
   try {
     if (!bytes.empty()) {
-      const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
+      const cv::Mat buffer(1, static_cast<int>(std::min<size_t>(bytes.size(), INT_MAX)), CV_8UC1,
                            const_cast<char*>(bytes.data()));
       image = cv::imdecode(buffer, ImreadFlags(options.color));
     }
@@ -132,8 +325,21 @@ cv::Mat DecodeDatumImage(const Datum& datum, const ImageDecodeOptions& options) 
 }
 
 cv::Mat ReadImageToCVMat(const string& filename, int height, int width, bool is_color) {
-  const cv::Mat original =
-      cv::imread(filename, is_color ? cv::IMREAD_COLOR : cv::IMREAD_GRAYSCALE);
+  CAFFE_REQUIRE(static_cast<long double>(std::max(height, 0)) * std::max(width, 0) <=
+                    MaxImagePixels(),
+                ConfigError, "resizing ", filename, " to ", width, " x ", height,
+                " would exceed the limit of ", MaxImagePixels(), " pixels per image");
+  std::ifstream file(filename, std::ios::binary);
+  std::ostringstream contents;
+  if (file.good()) contents << file.rdbuf();
+  const string bytes = contents.str();
+  cv::Mat original;
+  if (!bytes.empty()) {
+    CheckImagePixels(bytes, filename);
+    const cv::Mat buffer(1, static_cast<int>(std::min<size_t>(bytes.size(), INT_MAX)), CV_8UC1,
+                         const_cast<char*>(bytes.data()));
+    original = cv::imdecode(buffer, is_color ? cv::IMREAD_COLOR : cv::IMREAD_GRAYSCALE);
+  }
   if (!original.data) {
     LOG(ERROR) << "Could not open or find file " << filename;
     return original;

@@ -21,7 +21,16 @@ class LevelDBCursor : public Cursor {
     iter_->SeekToFirst();
     CheckStatus();
   }
+  void SeekToLast() override {
+    iter_->SeekToLast();
+    CheckStatus();
+  }
+  void Seek(const string& key) override {
+    iter_->Seek(key);
+    CheckStatus();
+  }
   void Next() override {
+    if (iter_->Valid()) last_key_ = iter_->key().ToString();
     iter_->Next();
     CheckStatus();
   }
@@ -35,12 +44,18 @@ class LevelDBCursor : public Cursor {
   void CheckStatus() {
     if (iter_->Valid()) return;
     const leveldb::Status status = iter_->status();
-    CAFFE_REQUIRE(status.ok(), IOError, "LevelDB ", source_, ": reading failed: ",
-                  status.ToString());
+    if (status.ok()) return;
+    const string where = last_key_.empty() ? string("at the first record")
+                                           : "after record '" + last_key_ + "'";
+    CAFFE_REQUIRE(!status.IsCorruption(), DataError, "LevelDB ", source_, " is damaged ", where,
+                  ": ", status.ToString());
+    CAFFE_THROW(IOError, "LevelDB ", source_, ": reading failed ", where, ": ",
+                status.ToString());
   }
 
   std::unique_ptr<leveldb::Iterator> iter_;
   string source_;
+  string last_key_;
 };
 
 class LevelDBTransaction : public Transaction {
@@ -76,6 +91,8 @@ class LevelDB : public DB {
     options.create_if_missing = mode != READ;
     leveldb::DB* db = nullptr;
     const leveldb::Status status = leveldb::DB::Open(options, source, &db);
+    CAFFE_REQUIRE(!status.IsCorruption(), DataError, "LevelDB ", source, " is damaged: ",
+                  status.ToString());
     CAFFE_REQUIRE(status.ok(), IOError, "cannot open LevelDB ", source, ": ",
                   status.ToString());
     db_.reset(db);

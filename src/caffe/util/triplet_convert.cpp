@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/db.hpp"
+#include "caffe/util/db_output.hpp"
 
 namespace caffe {
 namespace {
@@ -36,10 +38,32 @@ string Extension(const string& path) {
   return extension;
 }
 
-void RemoveTree(const string& path) {
-  std::error_code error;
-  fs::remove_all(path, error);
-  if (error) LOG(WARNING) << "could not remove " << path << ": " << error.message();
+double PhysicalMemory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? static_cast<double>(pages) * page_size : 1e18;
+}
+
+// The position after the last record of a resumed database; checks that the
+// record is the entry at its position (same list, same order).
+int64_t ResumePosition(db::DB* database, const string& resumed_from,
+                       const vector<TripletEntry>& entries) {
+  std::unique_ptr<db::Cursor> cursor(database->NewCursor());
+  cursor->SeekToLast();
+  if (!cursor->valid()) return 0;
+  const string key = cursor->key();
+  const size_t underscore = key.find('_');
+  char* end = nullptr;
+  const long long index = std::strtoll(key.c_str(), &end, 10);
+  CAFFE_REQUIRE(underscore != string::npos && end == key.c_str() + underscore && index >= 0 &&
+                    index < static_cast<long long>(entries.size()) &&
+                    key.substr(underscore + 1) == entries[index].anchor,
+                ConfigError, "cannot resume from ", resumed_from, ": its last record '", key,
+                "' is not triplet ", index, " of this run (",
+                index < static_cast<long long>(entries.size()) ? entries[index].origin
+                                                                 : string("past the end"),
+                "); was the list, -shuffle or -seed changed?");
+  return index + 1;
 }
 
 }  // namespace
@@ -64,6 +88,8 @@ vector<TripletEntry> ReadTripletList(const string& list_file) {
       const float value = std::strtof(label.c_str(), &end);
       CAFFE_REQUIRE(end && *end == '\0', ParseError, list_file, ":", line_number,
                     ": label '", label, "' is not a number");
+      CAFFE_REQUIRE(std::isfinite(value), ParseError, list_file, ":", line_number, ": label '",
+                    label, "' is not a finite number");
       entry.labels.push_back(value);
     }
     entry.origin = internal::Concat(list_file, ":", line_number);
@@ -100,6 +126,17 @@ vector<TripletEntry> SampleTripletsFromFolders(const string& root_folder,
   }
   CAFFE_REQUIRE(non_empty.size() >= 2, DataError, "root folder ", root_folder,
                 " needs at least two class folders holding images, found ", non_empty.size());
+  // Refuse an impossible count up front, with the numbers that produce it,
+  // rather than fail deep inside the allocator.
+  size_t anchors = 0;
+  for (const vector<string>& own : images) anchors += own.size() >= 2 ? own.size() : 0;
+  const long double wanted = static_cast<long double>(anchors) * triplets_per_anchor;
+  const long double bytes = wanted * (sizeof(TripletEntry) + 64);
+  CAFFE_REQUIRE(bytes < 0.5L * PhysicalMemory(), OutOfMemoryError, "sampling ",
+                triplets_per_anchor, " triplets per anchor for ", anchors, " anchor images in ",
+                root_folder, " makes ", static_cast<double>(wanted), " triplets, about ",
+                HumanBytes(static_cast<double>(bytes)), " of triplet list; this machine has ",
+                HumanBytes(PhysicalMemory()), " (lower -triplets_per_anchor)");
   std::mt19937 generator(seed);
   auto uniform = [&generator](size_t n) {
     return static_cast<size_t>(generator() % static_cast<uint32_t>(n));
@@ -186,17 +223,21 @@ TripletConvertProgress ConvertTriplets(const string& root_folder,
                                        const TripletProgressCallback& progress) {
   CAFFE_REQUIRE(options.resize_height >= 0 && options.resize_width >= 0, ConfigError,
                 "resize_height and resize_width must not be negative");
-  std::error_code error;
-  const bool output_exists = fs::exists(output_db, error);
-  CAFFE_REQUIRE(!output_exists || options.overwrite, IOError, "output database ", output_db,
-                " already exists (pass -overwrite to replace it)");
+  CAFFE_REQUIRE(!entries.empty(), DataError, "no triplets to convert (empty list?): nothing "
+                "would be written to ", output_db);
   if (options.shuffle) {
     std::mt19937 generator(options.seed);
     std::shuffle(entries.begin(), entries.end(), generator);
   }
-  const string temp_name = output_db + ".tmp-" + std::to_string(getpid());
-  std::unique_ptr<db::DB> database(db::GetDB(options.backend));
   TripletConvertProgress state;
+  if (options.resume && fs::exists(output_db)) {
+    LOG(INFO) << output_db << " is complete: nothing to resume";
+    state.total = state.done = static_cast<int64_t>(entries.size());
+    return state;
+  }
+  const OutputPlan plan = PrepareOutput(output_db, options.overwrite, options.resume);
+  const string temp_name = TemporaryOutputName(output_db);
+  std::unique_ptr<db::DB> database(db::GetDB(options.backend));
   state.total = static_cast<int64_t>(entries.size());
   const auto start = std::chrono::steady_clock::now();
   auto report = [&]() {
@@ -207,14 +248,24 @@ TripletConvertProgress ConvertTriplets(const string& root_folder,
     if (progress) progress(state);
   };
   try {
-    database->Open(temp_name, db::NEW);
+    int64_t first_index = 0;
+    if (!plan.resumed_from.empty()) {
+      database->Open(temp_name, db::WRITE);
+      first_index = ResumePosition(database.get(), plan.resumed_from, entries);
+      LOG(INFO) << "Resuming " << plan.resumed_from << " after " << first_index << " of "
+                << state.total << " triplets";
+      state.done = first_index;
+    } else {
+      database->Open(temp_name, db::NEW);
+    }
     std::unique_ptr<db::Transaction> txn(database->NewTransaction());
     TripletDatum datum;
     string serialized;
     string missing;
     int64_t first_size = -1;
     int64_t pending = 0;
-    for (int64_t index = 0; index < state.total; ++index) {
+    for (int64_t index = first_index; index < state.total; ++index) {
+      if (options.check_interrupt) options.check_interrupt();
       const TripletEntry& entry = entries[index];
       ++state.done;
       if (!ReadTripletToDatum(root_folder, entry, options, &datum, &missing)) {
@@ -232,7 +283,8 @@ TripletConvertProgress ConvertTriplets(const string& root_folder,
                       " bytes) differ from the first triplet's ", first_size,
                       " bytes (-check_size)");
       }
-      CHECK(datum.SerializeToString(&serialized));
+      SerializeRecord(datum, entry.origin + " (anchor " + root_folder + entry.anchor + ")",
+                      &serialized);
       txn->Put(RecordKey(index, entry.anchor), serialized);
       ++state.written;
       if (++pending == kTripletsPerCommit) {
@@ -244,15 +296,15 @@ TripletConvertProgress ConvertTriplets(const string& root_folder,
     }
     txn->Commit();
     txn.reset();
+    CAFFE_REQUIRE(state.written > 0 || first_index > 0, DataError, "none of the ",
+                  state.total, " triplets could be read (all skipped): nothing was written to ",
+                  output_db);
     database->Close();
     database.reset();
-    if (output_exists) RemoveTree(output_db);
-    fs::rename(temp_name, output_db, error);
-    CAFFE_REQUIRE(!error, IOError, "cannot move ", temp_name, " to ", output_db, ": ",
-                  error.message());
+    PublishOutput(temp_name, output_db);
   } catch (...) {
     database.reset();
-    RemoveTree(temp_name);
+    RemoveOutputTree(temp_name);
     throw;
   }
   report();

@@ -24,7 +24,7 @@ namespace caffe {
 namespace testing_data {
 
 // The upstream digits set and databases (this process's copy).
-inline string DigitsDir() { return UpstreamFixtures() + "/digits"; }
+inline string DigitsDir() { return UpstreamDigits(); }
 
 // The (path, label) lines of a Caffe list file; throws std::runtime_error when
 // the file cannot be read, so a test never indexes an empty list.

@@ -32,7 +32,7 @@ namespace {
 // Owns the process's copy and removes it when the process exits normally.
 class FixtureCopy {
  public:
-  FixtureCopy() : path_(CopyTreeToTemporary(CAFFE_FIXTURES_DIR)) {}
+  explicit FixtureCopy(const std::string& source) : path_(CopyTreeToTemporary(source)) {}
   ~FixtureCopy() {
     std::error_code ignored;
     fs::remove_all(path_, ignored);
@@ -45,8 +45,16 @@ class FixtureCopy {
 
 }  // namespace
 
-const std::string& UpstreamFixtures() {
-  static const FixtureCopy copy;
+std::string UpstreamFixtures() {
+  if (!fs::is_directory(CAFFE_FIXTURES_DIR)) {
+    throw std::runtime_error(std::string("test fixtures not found: ") + CAFFE_FIXTURES_DIR +
+                             " is not a folder");
+  }
+  return CAFFE_FIXTURES_DIR;
+}
+
+const std::string& UpstreamDigits() {
+  static const FixtureCopy copy(UpstreamFixtures() + "/digits");
   return copy.path();
 }
 

@@ -11,7 +11,7 @@ namespace caffe {
 template <typename Dtype>
 void CheckReferenceLayerCase(const std::string& case_name);
 
-// This process's copy of tests/fixtures/upstream (see util/fixtures.hpp).
+// tests/fixtures/upstream, read in place (see util/fixtures.hpp).
 std::string ReferenceDir();
 
 }  // namespace caffe

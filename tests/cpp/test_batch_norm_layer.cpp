@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "common_layer_helpers.hpp"
+#include "layer_test_helpers.hpp"
 #include "util/gradient_check.hpp"
 #include "util/reference_case.hpp"
 

@@ -1,6 +1,8 @@
-// Accuracy and ArgMax: hand-checked values, top-k and tie rules, axes,
-// ignore_label, per-class accuracy, bad parameters, and the upstream fixture.
+// Accuracy layer: hand-checked values, top-k and tie rules, ignore_label, the
+// per-class top, spatial axes, bad parameters and labels, the upstream fixture.
 #include <gtest/gtest.h>
+
+#include <vector>
 
 #include "neuron_loss_helpers.hpp"
 #include "util/reference_case.hpp"
@@ -11,31 +13,11 @@ using test::MakeLayer;
 using test::Param;
 
 template <typename Dtype>
-class AccuracyLayersTest : public ::testing::Test {
- protected:
-  AccuracyLayersTest() { top_vec_ = {&top_}; }
-
-  vector<double> Run(const LayerParameter& param, const vector<Blob<Dtype>*>& bottom,
-                     const vector<Blob<Dtype>*>& top) {
-    auto layer = MakeLayer<Dtype>(param);
-    layer->SetUp(bottom, top);
-    layer->Forward(bottom, top);
-    return vector<double>(top[0]->cpu_data(), top[0]->cpu_data() + top[0]->count());
-  }
-  vector<double> Run(const LayerParameter& param, const vector<Blob<Dtype>*>& bottom) {
-    return Run(param, bottom, top_vec_);
-  }
-
-  Blob<Dtype> top_;
-  vector<Blob<Dtype>*> top_vec_;
-};
-
+class AccuracyLayerTest : public test::ForwardLayerTest<Dtype> {};
 typedef ::testing::Types<float, double> Dtypes;
-TYPED_TEST_SUITE(AccuracyLayersTest, Dtypes);
+TYPED_TEST_SUITE(AccuracyLayerTest, Dtypes);
 
-// ---- Accuracy ---------------------------------------------------------------
-
-TYPED_TEST(AccuracyLayersTest, TopOneAndTopK) {
+TYPED_TEST(AccuracyLayerTest, TopOneAndTopK) {
   Blob<TypeParam> scores, labels;
   test::SetBlob(&scores, {4, 3}, {0.1, 0.7, 0.2,    // best 1
                                   0.5, 0.3, 0.2,    // best 0, second 1
@@ -50,7 +32,7 @@ TYPED_TEST(AccuracyLayersTest, TopOneAndTopK) {
   EXPECT_DOUBLE_EQ(this->Run(Param("Accuracy", "accuracy_param { top_k: 3 }"), bottom)[0], 1);
 }
 
-TYPED_TEST(AccuracyLayersTest, TiesCountAgainstTheTrueClass) {
+TYPED_TEST(AccuracyLayerTest, TiesCountAgainstTheTrueClass) {
   Blob<TypeParam> scores, labels;
   test::SetBlob(&scores, {2, 3}, {0.4, 0.4, 0.2, 0.3, 0.3, 0.3});
   test::SetBlob(&labels, {2}, {0, 2});
@@ -60,7 +42,7 @@ TYPED_TEST(AccuracyLayersTest, TiesCountAgainstTheTrueClass) {
                    TypeParam(0.5));
 }
 
-TYPED_TEST(AccuracyLayersTest, IgnoreLabelAndPerClassTop) {
+TYPED_TEST(AccuracyLayerTest, IgnoreLabelAndPerClassTop) {
   Blob<TypeParam> scores, labels, per_class;
   test::SetBlob(&scores, {5, 3}, {0.9, 0.1, 0.0,    // label 0, right
                                   0.2, 0.7, 0.1,    // label 0, wrong
@@ -79,14 +61,14 @@ TYPED_TEST(AccuracyLayersTest, IgnoreLabelAndPerClassTop) {
   EXPECT_EQ(per_class.cpu_data()[2], 0);  // only ignored occurrences
 }
 
-TYPED_TEST(AccuracyLayersTest, NothingCountedGivesZero) {
+TYPED_TEST(AccuracyLayerTest, NothingCountedGivesZero) {
   Blob<TypeParam> scores(vector<int>{2, 3}), labels;
   test::SetBlob(&labels, {2}, {1, 1});
   vector<Blob<TypeParam>*> bottom{&scores, &labels};
   EXPECT_EQ(this->Run(Param("Accuracy", "accuracy_param { ignore_label: 1 }"), bottom)[0], 0);
 }
 
-TYPED_TEST(AccuracyLayersTest, SpatialAxis) {
+TYPED_TEST(AccuracyLayerTest, SpatialAxis) {
   // N = 1, C = 2, H x W = 1 x 3: classes along axis 1, one label per pixel.
   Blob<TypeParam> scores, labels;
   test::SetBlob(&scores, {1, 2, 1, 3}, {0.9, 0.2, 0.6,    // class 0 per pixel
@@ -103,7 +85,7 @@ TYPED_TEST(AccuracyLayersTest, SpatialAxis) {
                    TypeParam(2.0 / 3));
 }
 
-TYPED_TEST(AccuracyLayersTest, BadParametersAndLabels) {
+TYPED_TEST(AccuracyLayerTest, BadParametersAndLabels) {
   Blob<TypeParam> scores(vector<int>{2, 3}), labels;
   test::SetBlob(&labels, {2}, {0, 3});
   vector<Blob<TypeParam>*> bottom{&scores, &labels};
@@ -120,72 +102,8 @@ TYPED_TEST(AccuracyLayersTest, BadParametersAndLabels) {
   EXPECT_THROW(layer->Backward(this->top_vec_, {true, false}, bottom), ConfigError);
 }
 
-TYPED_TEST(AccuracyLayersTest, AccuracyReference) {
+TYPED_TEST(AccuracyLayerTest, Reference) {
   CheckReferenceLayerCase<TypeParam>("accuracy_top2");
-}
-
-// ---- ArgMax -----------------------------------------------------------------
-
-TYPED_TEST(AccuracyLayersTest, ArgMaxFlattenedItems) {
-  Blob<TypeParam> x;
-  test::SetBlob(&x, {2, 2, 2}, {0.1, 0.9, 0.3, 0.2,    // item 0: best index 1, then 2
-                                0.5, 0.4, 0.7, 0.8});  // item 1: best 3, then 2
-  vector<Blob<TypeParam>*> bottom{&x};
-  auto y = this->Run(Param("ArgMax"), bottom);
-  EXPECT_EQ(this->top_.shape(), (vector<int>{2, 1, 1}));
-  EXPECT_EQ(y, (vector<double>{1, 3}));
-  y = this->Run(Param("ArgMax", "argmax_param { top_k: 2 }"), bottom);
-  EXPECT_EQ(this->top_.shape(), (vector<int>{2, 1, 2}));
-  EXPECT_EQ(y, (vector<double>{1, 2, 3, 2}));
-  // out_max_val without axis: indices, then values, per item.
-  y = this->Run(Param("ArgMax", "argmax_param { top_k: 2 out_max_val: true }"), bottom);
-  EXPECT_EQ(this->top_.shape(), (vector<int>{2, 2, 2}));
-  const vector<double> expected{1, 2, 0.9, 0.3, 3, 2, 0.8, 0.7};
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(y[i], expected[i], 1e-6) << i;
-}
-
-TYPED_TEST(AccuracyLayersTest, ArgMaxKeepsFourAxes) {
-  Blob<TypeParam> x(vector<int>{2, 3, 1, 2});
-  caffe_rng_gaussian<TypeParam>(x.count(), 0, 1, x.mutable_cpu_data());
-  vector<Blob<TypeParam>*> bottom{&x};
-  this->Run(Param("ArgMax"), bottom);
-  EXPECT_EQ(this->top_.shape(), (vector<int>{2, 1, 1, 1}));
-}
-
-TYPED_TEST(AccuracyLayersTest, ArgMaxAlongAxis) {
-  Blob<TypeParam> x;
-  test::SetBlob(&x, {2, 3}, {0.1, 0.9, 0.3,
-                             0.5, 0.4, 0.7});
-  vector<Blob<TypeParam>*> bottom{&x};
-  auto y = this->Run(Param("ArgMax", "argmax_param { axis: 0 }"), bottom);
-  EXPECT_EQ(this->top_.shape(), (vector<int>{1, 3}));
-  EXPECT_EQ(y, (vector<double>{1, 0, 1}));
-  y = this->Run(Param("ArgMax", "argmax_param { axis: 1 top_k: 2 }"), bottom);
-  EXPECT_EQ(this->top_.shape(), (vector<int>{2, 2}));
-  EXPECT_EQ(y, (vector<double>{1, 2, 2, 0}));
-  // With an axis, out_max_val gives the values only.
-  y = this->Run(Param("ArgMax", "argmax_param { axis: -1 out_max_val: true }"), bottom);
-  EXPECT_EQ(this->top_.shape(), (vector<int>{2, 1}));
-  EXPECT_NEAR(y[0], 0.9, 1e-6);
-  EXPECT_NEAR(y[1], 0.7, 1e-6);
-}
-
-TYPED_TEST(AccuracyLayersTest, ArgMaxTiesPreferHigherIndex) {
-  Blob<TypeParam> x;
-  test::SetBlob(&x, {1, 4}, {0.5, 0.2, 0.5, 0.5});
-  vector<Blob<TypeParam>*> bottom{&x};
-  EXPECT_EQ(this->Run(Param("ArgMax", "argmax_param { top_k: 3 }"), bottom),
-            (vector<double>{3, 2, 0}));
-}
-
-TYPED_TEST(AccuracyLayersTest, ArgMaxBadParameters) {
-  Blob<TypeParam> x(vector<int>{2, 3});
-  vector<Blob<TypeParam>*> bottom{&x};
-  EXPECT_THROW(this->Run(Param("ArgMax", "argmax_param { top_k: 4 }"), bottom), ConfigError);
-  EXPECT_THROW(this->Run(Param("ArgMax", "argmax_param { top_k: 3 axis: 0 }"), bottom),
-               ConfigError);
-  EXPECT_THROW(this->Run(Param("ArgMax", "argmax_param { top_k: 0 }"), bottom), ConfigError);
-  EXPECT_THROW(this->Run(Param("ArgMax", "argmax_param { axis: 2 }"), bottom), ConfigError);
 }
 
 }  // namespace caffe
