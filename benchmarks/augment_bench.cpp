@@ -1,11 +1,13 @@
 // Throughput of the augmentation engine against OpenCV applied one op at a
-// time, per thread, on 256x256 RGB inputs cropped to 227x227.
+// time, per thread, on 256x256 RGB inputs cropped to 227x227; and of every
+// DeepAugment policy op alone (one-op policy, prob 1, magnitude 0.5, on
+// 256x256 RGB).
 //
-//   augment_bench [--seconds S] [--threads T]
+//   augment_bench [--seconds S] [--threads T] [--ops-only]
 //
 // Prints one line per case: "<case> <images per CPU-second of one thread>". The Python
 // companion (augment_bench_py.py) runs the albumentations and scipy
-// baselines and the ratio table (docs/benchmarks.md).
+// baselines and the ratio tables (docs/benchmarks.md).
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "caffe/augment/augmenter.hpp"
+#include "caffe/augment/ops.hpp"
 
 using caffe::AugmentationParameter;
 using caffe::augment::AugmentedImage;
@@ -93,6 +96,24 @@ AugmentationParameter FullPipeline() {
   return p;
 }
 
+// The ops compared one by one with their albumentations equivalents.
+const char* const kBenchedOps[] = {
+    "IDENTITY", "GAUSSIAN_BLUR", "EMBOSS", "SHARPEN", "PIXEL_DROPOUT",
+    "COARSE_DROPOUT", "SALT_PEPPER", "COARSE_SALT_PEPPER", "GAUSSIAN_NOISE",
+    "GAMMA", "HUE_SATURATION", "BRIGHTEN", "INVERT", "FOG", "CLOUDS", "CROP",
+    "HFLIP", "VFLIP", "SCALE", "EQUALIZE"};
+
+// One op, always applied, at magnitude 0.5, no other augmentation.
+AugmentationParameter OneOpPolicy(caffe::augment::OpType type) {
+  AugmentationParameter p;
+  p.set_random_seed(1);
+  AugmentationParameter::Op* op = p.mutable_policy()->add_sub_policy()->add_op();
+  op->set_type(type);
+  op->set_prob(1);
+  op->set_magnitude(0.5);
+  return p;
+}
+
 // The same pipeline the classic way: one warpAffine per geometric op, then a
 // flip, a crop and the pixel ops as separate passes.
 void OpenCvOneByOne(const cv::Mat& img, std::mt19937* rng, cv::Mat* out) {
@@ -137,9 +158,11 @@ void OpenCvOneByOne(const cv::Mat& img, std::mt19937* rng, cv::Mat* out) {
 int main(int argc, char** argv) {
   double seconds = 2;
   int threads = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+  bool ops_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--ops-only")) ops_only = true;
+    if (i + 1 < argc && !std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+    if (i + 1 < argc && !std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
   cv::setNumThreads(1);
   const std::vector<cv::Mat> images = MakeImages();
@@ -156,6 +179,19 @@ int main(int argc, char** argv) {
       aug.Apply(img.data, kSize, kSize, 3, ctx, caffe::TRAIN, &outs[t]);
     });
   };
+
+  // Each policy op alone; IDENTITY is the fixed cost (sampling, the copy).
+  for (const char* name : kBenchedOps) {
+    caffe::augment::OpType type;
+    if (!caffe::augment::OpTypeFromName(name, &type)) {
+      std::fprintf(stderr, "augment_bench: unknown op %s\n", name);
+      return 1;
+    }
+    std::printf("ours_op_%s %.1f\n", name,
+                run_augmenter(OneOpPolicy(type), AugmentedImage::UINT8_HWC, 1));
+    std::fflush(stdout);
+  }
+  if (ops_only) return 0;
 
   const AugmentationParameter full = FullPipeline();
   std::printf("ours_full %.1f\n",

@@ -12,6 +12,8 @@ packages=(
   libopenblas-dev libboost-dev libhdf5-dev
   pybind11-dev libgtest-dev python3-dev procps
   graphviz
+  # The policy search's multi-machine test starts a real PostgreSQL server.
+  postgresql
 )
 missing=()
 for p in "${packages[@]}"; do

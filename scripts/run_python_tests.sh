@@ -3,7 +3,8 @@
 # suite (tests/python) against that build tree, which is put on PYTHONPATH.
 # Installs the Python packages the tests import (numpy, protobuf, pytest, pydot
 # for caffe.draw, OpenCV and Pillow for image reading, matplotlib for plots,
-# scikit-learn for the Python triplet example) into
+# scikit-learn for the Python triplet example, Optuna and a PostgreSQL driver
+# for the policy search) into
 # the current Python, or into build/pyvenv when that Python refuses pip
 # installs (Debian's system Python). Set PYTHON to choose the interpreter.
 # Exits non-zero when a test fails or when no test was collected.
@@ -11,11 +12,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="$(command -v "${PYTHON:-python3}")"
 requirements=(numpy "protobuf>=3.20" pytest pydot opencv-python-headless Pillow matplotlib
-              scikit-learn)
+              scikit-learn "optuna>=4,<6" "psycopg[binary]>=3.1")
 
 have_requirements() {
   "$1" - <<'PY' 2>/dev/null
-import numpy, pytest, pydot, cv2, PIL, matplotlib, sklearn
+import numpy, pytest, pydot, cv2, PIL, matplotlib, sklearn, optuna, psycopg
 import google.protobuf as protobuf
 major, minor = (int(part) for part in protobuf.__version__.split('.')[:2])
 assert (3, 20) <= (major, minor)

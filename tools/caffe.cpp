@@ -16,15 +16,12 @@
 
 #include "caffe/augment/preview.hpp"
 #include "caffe/common.hpp"
-#include "caffe/data/augmentation_seed.hpp"
-#include "caffe/data/record_format.hpp"
 #include "caffe/net.hpp"
 #include "caffe/sgd_solvers.hpp"
 #include "caffe/solver.hpp"
 #include "caffe/util/benchmark.hpp"
 #include "caffe/util/blas_threads.hpp"
 #include "caffe/util/datum_io.hpp"
-#include "caffe/util/db.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/signal_handler.hpp"
 #include "caffe/util/upgrade_proto.hpp"
@@ -48,9 +45,14 @@ DEFINE_string(sigint_effect, "stop", "Optional; action to take when a SIGINT sig
               "received: snapshot, stop or none.");
 DEFINE_string(layer, "", "Optional; for 'augment_preview', the data layer to preview "
               "(default: the first layer with an augmentation_param).");
-DEFINE_int32(records, 4, "For 'augment_preview': how many database records to show.");
+DEFINE_int32(records, 4, "For 'augment_preview': how many database records to show "
+             "(a TripletData layer shows one row per slot).");
 DEFINE_int32(samples, 6, "For 'augment_preview': augmented versions per record.");
 DEFINE_string(output, "augment_preview.png", "For 'augment_preview': the PNG to write.");
+DEFINE_double(zoom, 1, "For 'augment_preview': magnification of every cell (e.g. 4 for "
+              "28-pixel images).");
+DEFINE_bool(captions, false, "For 'augment_preview': write the policy ops that fired and "
+            "the sampled values under each cell.");
 DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
              "Refuse images with more pixels than this (decompression bombs)");
 DEFINE_int32(blas_threads, 0, "Optional; threads for OpenBLAS matrix products (0: keep the "
@@ -315,48 +317,23 @@ int Time() {
   return 0;
 }
 
-// Renders the first records of a data layer's database under its
-// augmentation_param, as the data threads would in TRAIN during the first
-// epochs (one column per epoch).
+// Renders the first records of a data layer's database (Data or
+// TripletData: one row per record and slot) under its augmentation_param,
+// as the data threads would in TRAIN during the first epochs (one column
+// per epoch).
 int AugmentPreview() {
   CAFFE_REQUIRE(!FLAGS_model.empty(), ConfigError, "need a net definition (-model)");
   caffe::NetParameter net_param;
   caffe::ReadNetParamsFromTextFile(FLAGS_model, &net_param);
-  const caffe::LayerParameter* chosen = nullptr;
-  for (const auto& layer : net_param.layer()) {
-    const bool named = FLAGS_layer.empty() ? layer.has_augmentation_param()
-                                           : layer.name() == FLAGS_layer;
-    if (named && !chosen) chosen = &layer;
-  }
-  CAFFE_REQUIRE(chosen, ConfigError, FLAGS_model, ": no layer ",
-                FLAGS_layer.empty() ? string("has an augmentation_param")
-                                    : "is named '" + FLAGS_layer + "'");
-  CAFFE_REQUIRE(chosen->has_data_param(), ConfigError, "layer '", chosen->name(),
-                "' has no data_param to read records from");
-  const caffe::augment::Augmenter augmenter(
-      caffe::WithResolvedSeed(chosen->augmentation_param()));
-  if (chosen->augmentation_param().random_seed() < 0) {
-    LOG(INFO) << "augmentation_param sets no random_seed; this preview used " << augmenter.seed()
-              << " (set random_seed to see it again)";
-  }
-  const std::unique_ptr<caffe::RecordFormat> format = caffe::MakeRecordFormat(*chosen);
-
-  std::unique_ptr<caffe::db::DB> database(caffe::db::GetDB(chosen->data_param().backend()));
-  database->Open(chosen->data_param().source(), caffe::db::READ);
-  std::unique_ptr<caffe::db::Cursor> cursor(database->NewCursor());
-  vector<cv::Mat> images;
-  vector<string> keys;
-  for (; cursor->valid() && static_cast<int>(images.size()) < FLAGS_records; cursor->Next()) {
-    caffe::DecodedRecord record;
-    format->Decode({cursor->key(), cursor->value()}, &record);
-    CAFFE_REQUIRE(record.problem.empty(), caffe::DataError, "database ",
-                  chosen->data_param().source(), ", record '", cursor->key(), "': ",
-                  record.problem);
-    images.push_back(record.images[0]);
-    keys.push_back(cursor->key());
-  }
-  caffe::augment::WriteAugmentPreview(augmenter, images, FLAGS_samples, FLAGS_output, keys);
-  LOG(INFO) << "Wrote " << images.size() << " records x " << FLAGS_samples
+  caffe::augment::LayerPreviewOptions options;
+  options.layer = FLAGS_layer;
+  options.model = FLAGS_model;
+  options.records = FLAGS_records;
+  options.samples = FLAGS_samples;
+  options.zoom = FLAGS_zoom;
+  options.captions = FLAGS_captions;
+  caffe::augment::WriteLayerPreview(net_param, options, FLAGS_output);
+  LOG(INFO) << "Wrote " << FLAGS_records << " records x " << FLAGS_samples
             << " augmented samples to " << FLAGS_output;
   return 0;
 }

@@ -1,5 +1,6 @@
 // caffe.augment's C++ half: the Augmenter the data layers use, applied to one
-// numpy image, and the PNG preview grid (WriteAugmentPreview).
+// numpy image, the PNG preview grids (WriteAugmentPreview, WriteLayerPreview),
+// the names of the sampled parameters and the op table.
 //
 // The parameter arrives serialized (caffe/augment.py accepts a caffe_pb2
 // message or prototxt text); an unset random_seed draws one from caffe's RNG,
@@ -18,9 +19,11 @@
 
 #include "bindings.hpp"
 #include "caffe/augment/augmenter.hpp"
+#include "caffe/augment/ops.hpp"
 #include "caffe/augment/preview.hpp"
 #include "caffe/common.hpp"
 #include "caffe/data/augmentation_seed.hpp"
+#include "caffe/util/upgrade_proto.hpp"
 
 namespace py = pybind11;
 
@@ -66,16 +69,56 @@ py::tuple Apply(const augment::Augmenter& augmenter, const ImageArray& image, ui
   return py::make_tuple(result, params, out.params.augmented);
 }
 
+augment::PreviewOptions Options(int samples, double zoom, bool captions) {
+  augment::PreviewOptions options;
+  options.samples = samples;
+  options.zoom = zoom;
+  options.captions = captions;
+  return options;
+}
+
 void Preview(const augment::Augmenter& augmenter, const std::vector<ImageArray>& images,
-             int samples, const string& png_path, const std::vector<py::bytes>& keys) {
-  std::vector<cv::Mat> mats;
-  for (const ImageArray& image : images) mats.push_back(ImageMat(image, "a preview image"));
-  std::vector<string> key_strings;
-  for (const py::bytes& key : keys) key_strings.emplace_back(key);
-  CAFFE_REQUIRE(key_strings.empty() || key_strings.size() == mats.size(), ShapeError,
-                "preview got ", mats.size(), " images but ", key_strings.size(), " keys");
+             int samples, const string& png_path, const std::vector<py::bytes>& keys,
+             const std::vector<int>& slots, double zoom, bool captions) {
+  CAFFE_REQUIRE(keys.empty() || keys.size() == images.size(), ShapeError, "preview got ",
+                images.size(), " images but ", keys.size(), " keys");
+  CAFFE_REQUIRE(slots.empty() || slots.size() == images.size(), ShapeError, "preview got ",
+                images.size(), " images but ", slots.size(), " slots");
+  std::vector<augment::PreviewRow> rows(images.size());
+  for (size_t i = 0; i < images.size(); ++i) {
+    rows[i].image = ImageMat(images[i], "a preview image");
+    rows[i].record = i;
+    if (!keys.empty()) rows[i].key = string(keys[i]);
+    if (!slots.empty()) rows[i].slot = slots[i];
+    rows[i].label = rows[i].key.empty() ? caffe::internal::Concat("image ", i) : rows[i].key;
+    if (!slots.empty()) rows[i].label += caffe::internal::Concat(" slot ", slots[i]);
+  }
   py::gil_scoped_release release;
-  augment::WriteAugmentPreview(augmenter, mats, samples, png_path, key_strings);
+  augment::WriteAugmentPreview(augmenter, rows, Options(samples, zoom, captions), png_path);
+}
+
+void LayerPreview(const string& model, const string& layer, int records, int samples,
+                  double zoom, bool captions, const string& png_path) {
+  NetParameter net;
+  ReadNetParamsFromTextFile(model, &net);
+  augment::LayerPreviewOptions options;
+  static_cast<augment::PreviewOptions&>(options) = Options(samples, zoom, captions);
+  options.layer = layer;
+  options.model = model;
+  options.records = records;
+  py::gil_scoped_release release;
+  augment::WriteLayerPreview(net, options, png_path);
+}
+
+py::list OpTableRows() {
+  static const char* const kKinds[] = {"none", "geometric", "pixel"};
+  py::list rows;
+  for (int i = 0; i < augment::OpTableSize(); ++i) {
+    const augment::OpSpec& op = augment::OpTable()[i];
+    rows.append(py::make_tuple(op.name, static_cast<int>(op.type),
+                               kKinds[static_cast<int>(op.kind)], op.is_signed, op.mapping));
+  }
+  return rows;
 }
 
 }  // namespace
@@ -97,7 +140,13 @@ void DefineAugment(py::module_& m) {
       .def("_apply", &Apply, py::arg("image"), py::arg("epoch"), py::arg("key"),
            py::arg("slot"), py::arg("phase"));
   m.def("augment_preview", &Preview, py::arg("augmenter"), py::arg("images"),
-        py::arg("samples"), py::arg("png_path"), py::arg("keys"));
+        py::arg("samples"), py::arg("png_path"), py::arg("keys"), py::arg("slots"),
+        py::arg("zoom"), py::arg("captions"));
+  m.def("augment_layer_preview", &LayerPreview, py::arg("model"), py::arg("layer"),
+        py::arg("records"), py::arg("samples"), py::arg("zoom"), py::arg("captions"),
+        py::arg("png_path"));
+  m.def("augment_param_names", &augment::SampledParams::Names);
+  m.def("augment_op_table", &OpTableRows);
 }
 
 }  // namespace pycaffe

@@ -130,7 +130,11 @@ int Blob<Dtype>::offset(const vector<int>& indices) const {
 
 template <typename Dtype>
 void* Blob<Dtype>::Memory(SyncedMemory* memory, const char* what) const {
-  CHECK(memory);
+  // Only a blob that was never reshaped has no memory, e.g. the top of an Input
+  // layer without input_param.shape that the user did not reshape either.
+  CAFFE_REQUIRE(memory, ShapeError, "the ", what,
+                " of a blob that was never given a shape (an Input layer without "
+                "input_param { shape }, or a blob not reshaped before use)");
   try {
     return memory->mutable_cpu_data();
   } catch (const OutOfMemoryError& error) {

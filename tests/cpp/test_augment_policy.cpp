@@ -1,13 +1,19 @@
-// Pixel operations and learned-policy ops: every op against the reference
-// and against its definition on simple inputs.
+// Learned policies (AutoAugment sub-policies with portions, presets and op
+// names, RandAugment / TrivialAugment over named op sets), what they record,
+// how bad values are reported, and the pixel chain against the reference.
+// The per-op kernels are tested in test_augment_op_kernels.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "augment_test_util.hpp"
 #include "caffe/augment/augmenter.hpp"
+#include "caffe/augment/ops.hpp"
 #include "caffe/augment/reference.hpp"
 
 namespace caffe {
@@ -55,28 +61,6 @@ void ExpectFastMatchesReference(const AP& param, int channels, int tolerance,
     }
   }
 }
-
-class PolicyOpTest : public ::testing::TestWithParam<int> {};
-
-TEST_P(PolicyOpTest, FastMatchesReference) {
-  const auto type = static_cast<AP::Op::Type>(GetParam());
-  // Table-driven ops are exact; per-pixel float ops may round differently.
-  const bool per_pixel = type == AP::Op::COLOR || type == AP::Op::SHARPNESS ||
-                         type == AP::Op::ROTATE || type == AP::Op::SHEAR_X ||
-                         type == AP::Op::SHEAR_Y ||
-                         type == AP::Op::TRANSLATE_X ||
-                         type == AP::Op::TRANSLATE_Y;
-  for (double magnitude : {0.0, 0.35, 1.0}) {
-    for (int channels : {1, 3}) {
-      ExpectFastMatchesReference(SingleOpPolicy(type, magnitude), channels,
-                                 per_pixel ? 1 : 0);
-    }
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryOp, PolicyOpTest,
-                         ::testing::Range<int>(AP::Op::Type_MIN,
-                                               AP::Op::Type_MAX + 1));
 
 std::vector<uint8_t> ApplyOp(AP::Op::Type type, double magnitude,
                              const std::vector<uint8_t>& img, int h, int w,
@@ -208,6 +192,165 @@ TEST(PolicyDefinitionTest, RandAndTrivialAugmentDrawFromTheOpSet) {
   }
   EXPECT_LT(lowest, 60);  // magnitudes spread over [0, 1]
   EXPECT_GT(highest, 190);
+}
+
+TEST(PolicyDefinitionTest, PortionGatesTheWholeSubPolicy) {
+  AP param;
+  param.set_random_seed(9);
+  AP::SubPolicy* sub = param.mutable_policy()->add_sub_policy();
+  AP::Op* op = sub->add_op();
+  op->set_type(AP::Op::INVERT);
+  op = sub->add_op();
+  op->set_type(AP::Op::ROTATE);
+  op->set_prob(0.5);
+  const Augmenter always(param);
+  sub->set_portion(0.3);
+  const Augmenter sometimes(param);
+  sub->set_portion(0);
+  const Augmenter never(param);
+  int applied = 0;
+  for (int r = 0; r < 500; ++r) {
+    const SampledParams all = always.Sample(8, 8, 3, Record(r), TRAIN);
+    const SampledParams some = sometimes.Sample(8, 8, 3, Record(r), TRAIN);
+    EXPECT_TRUE(never.Sample(8, 8, 3, Record(r), TRAIN).fired_ops.empty());
+    ASSERT_GE(all.fired_ops.size(), 1u);  // INVERT has prob 1
+    if (some.fired_ops.empty()) continue;
+    ++applied;
+    // When it applies, the portion changes nothing about the draws.
+    ASSERT_EQ(some.fired_ops.size(), all.fired_ops.size());
+    EXPECT_EQ(some.angle_deg, all.angle_deg);
+  }
+  EXPECT_NEAR(applied, 150, 35);
+}
+
+TEST(PolicyDefinitionTest, PresetsExpandIntoSubPolicies) {
+  AP param;
+  param.set_random_seed(1);
+  param.mutable_policy()->set_preset("autoaugment_svhn");
+  const Augmenter aug(param);
+  EXPECT_FALSE(aug.param().policy().has_preset());
+  ASSERT_EQ(aug.param().policy().sub_policy_size(), 25);
+  EXPECT_EQ(aug.param().policy().sub_policy(0).op(0).type(), AP::Op::SHEAR_X);
+  // What param() shows builds the same augmenter.
+  const Augmenter again(aug.param());
+  for (int r = 0; r < 20; ++r) {
+    EXPECT_EQ(aug.Sample(9, 9, 3, Record(r), TRAIN).matrix[1],
+              again.Sample(9, 9, 3, Record(r), TRAIN).matrix[1]);
+  }
+}
+
+TEST(PolicyDefinitionTest, OpsMayBeNamed) {
+  AP param;
+  param.set_random_seed(1);
+  AP::Op* op = param.mutable_policy()->add_sub_policy()->add_op();
+  op->set_name("coarse-salt-pepper");
+  op->set_magnitude(1);
+  const Augmenter aug(param);
+  EXPECT_EQ(aug.param().policy().sub_policy(0).op(0).type(), AP::Op::COARSE_SALT_PEPPER);
+  const SampledParams p = aug.Sample(16, 16, 3, Record(0), TRAIN);
+  ASSERT_EQ(p.policy_ops.size(), 1u);
+  EXPECT_EQ(p.policy_ops[0].type, AP::Op::COARSE_SALT_PEPPER);
+}
+
+TEST(PolicyDefinitionTest, NamedOpSetsFeedRandAndTrivialAugment) {
+  AP param;
+  param.set_random_seed(2);
+  param.mutable_policy()->set_kind(AP::Policy::TRIVIAL_AUGMENT);
+  param.mutable_policy()->set_named_op_set(AP::Policy::DEEPAUGMENT_V1);
+  const Augmenter aug(param);
+  const std::vector<OpType>& set = NamedOpSet(AP::Policy::DEEPAUGMENT_V1);
+  std::set<int> seen;
+  for (int r = 0; r < 400; ++r) {
+    const SampledParams p = aug.Sample(12, 12, 3, Record(r), TRAIN);
+    ASSERT_EQ(p.fired_ops.size(), 1u);
+    ASSERT_NE(std::find(set.begin(), set.end(), p.fired_ops[0].type), set.end());
+    seen.insert(p.fired_ops[0].type);
+  }
+  EXPECT_EQ(seen.size(), set.size());  // 400 draws reach all 24 ops
+}
+
+TEST(PolicyDefinitionTest, SampledVectorRecordsTheFiredOps) {
+  AP param;
+  param.set_random_seed(4);
+  param.mutable_policy()->set_kind(AP::Policy::RAND_AUGMENT);
+  param.mutable_policy()->set_num_ops(3);
+  param.mutable_policy()->set_magnitude(12);
+  param.mutable_policy()->add_op_set(AP::Op::ROTATE);
+  param.mutable_policy()->add_op_set(AP::Op::GAUSSIAN_BLUR);
+  const Augmenter aug(param);
+  const SampledParams p = aug.Sample(10, 10, 3, Record(7), TRAIN);
+  ASSERT_EQ(p.fired_ops.size(), 3u);
+  float v[SampledParams::kVectorSize];
+  p.ToVector(v);
+  const std::vector<string>& names = SampledParams::Names();
+  auto at = [&](const string& name) {
+    return v[std::find(names.begin(), names.end(), name) - names.begin()];
+  };
+  EXPECT_EQ(at("policy_ops_fired"), 3);
+  for (int k = 0; k < 3; ++k) {
+    const FiredOp& op = p.fired_ops[k];
+    EXPECT_EQ(at("policy_op_" + std::to_string(k) + "_type"), op.type);
+    EXPECT_FLOAT_EQ(at("policy_op_" + std::to_string(k) + "_magnitude"),
+                    static_cast<float>(op.sign * 0.4));
+    EXPECT_TRUE(op.sign == 1 || op.type == AP::Op::ROTATE);
+  }
+  EXPECT_EQ(at("policy_op_3_type"), -1);
+  EXPECT_EQ(at("policy_op_3_magnitude"), 0);
+}
+
+// A ConfigError names the owner (layer), the field and the allowed range.
+TEST(PolicyDefinitionTest, BadValuesNameLayerFieldAndRange) {
+  const string layer = "layer 'data' (Data)";
+  auto message = [&](void (*edit)(AP*)) -> string {
+    AP param;
+    param.set_random_seed(1);
+    edit(&param);
+    try {
+      Augmenter aug(param, layer);
+    } catch (const ConfigError& error) {
+      return error.what();
+    }
+    return "no error";
+  };
+  auto contains = [](const string& text, const string& part) {
+    return text.find(part) != string::npos;
+  };
+  string m = message([](AP* p) {
+    p->mutable_policy()->add_sub_policy()->add_op()->set_name("blurr");
+  });
+  EXPECT_TRUE(contains(m, layer)) << m;
+  EXPECT_TRUE(contains(m, "augmentation_param.policy.sub_policy[0].op[0].name")) << m;
+  EXPECT_TRUE(contains(m, "\"blurr\" is not an op")) << m;
+  EXPECT_TRUE(contains(m, "GAUSSIAN_BLUR")) << m;
+  m = message([](AP* p) {
+    AP::SubPolicy* sub = p->mutable_policy()->add_sub_policy();
+    sub->add_op()->set_type(AP::Op::INVERT);
+    sub->add_op()->set_magnitude(1.5);
+  });
+  EXPECT_TRUE(contains(m, layer)) << m;
+  EXPECT_TRUE(contains(m, "policy.sub_policy[0].op[1].magnitude = 1.5")) << m;
+  EXPECT_TRUE(contains(m, "allowed range [0, 1]")) << m;
+  m = message([](AP* p) { p->mutable_policy()->set_preset("AUTOAUGMENT_MNIST"); });
+  EXPECT_TRUE(contains(m, layer)) << m;
+  EXPECT_TRUE(contains(m, "augmentation_param.policy.preset")) << m;
+  EXPECT_TRUE(contains(m, "AUTOAUGMENT_IMAGENET, AUTOAUGMENT_CIFAR10, AUTOAUGMENT_SVHN")) << m;
+  m = message([](AP* p) {
+    p->mutable_policy()->add_sub_policy()->set_portion(-0.1f);
+  });
+  EXPECT_TRUE(contains(m, "policy.sub_policy[0].portion")) << m;
+  m = message([](AP* p) {
+    p->mutable_policy()->set_kind(AP::Policy::RAND_AUGMENT);
+    p->mutable_policy()->set_preset("AUTOAUGMENT_IMAGENET");
+  });
+  EXPECT_TRUE(contains(m, "needs kind AUTO_AUGMENT")) << m;
+  m = message([](AP* p) {
+    p->mutable_policy()->set_preset("AUTOAUGMENT_IMAGENET");
+    p->mutable_policy()->add_sub_policy()->add_op();
+  });
+  EXPECT_TRUE(contains(m, "give one or the other")) << m;
+  m = message([](AP* p) { p->set_rotation(200); });
+  EXPECT_TRUE(contains(m, "augmentation_param.rotation = 200")) << m;
+  EXPECT_TRUE(contains(m, "[0, 180]")) << m;
 }
 
 // ---- the pixel chain -------------------------------------------------------

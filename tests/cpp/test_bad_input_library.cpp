@@ -73,6 +73,15 @@ TEST(BadInputLibrary, EmptyBatchThroughSoftmaxLossIsAShapeErrorNotSigfpe) {
   ExpectError<ShapeError>([&] { net.Forward(); }, {"'loss'", "empty"});
 }
 
+// Found by fuzz_net_prototxt: reading a top that no layer ever shaped was a
+// CHECK failure (abort) inside Blob.
+TEST(BadInputLibrary, UnshapedInputBlobIsAShapeErrorNamingTheLayer) {
+  Net<float> net(NetFromText(R"(
+    layer { name: "in" type: "Input" top: "x" }
+    layer { name: "power" type: "Power" bottom: "x" top: "y" })"));
+  ExpectError<ShapeError>([&] { net.Forward(); }, {"'power'", "never given a shape"});
+}
+
 TEST(BadInputLibrary, FillersLeaveEmptyBlobsAlone) {
   for (const char* type : {"xavier", "msra", "positive_unitball", "gaussian"}) {
     FillerParameter param;

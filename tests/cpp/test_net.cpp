@@ -151,6 +151,31 @@ TEST(UpgradeTest, SolverTypeEnumBecomesString) {
   EXPECT_THROW(UpgradeSolverAsNeeded("solver", &param), ConfigError);
 }
 
+// An unknown enum value lists the values its field allows, found by following
+// the text's nesting (several messages have an enum field named "type" or "pool").
+TEST(ProtoIOTest, UnknownEnumValueListsTheAllowedValues) {
+  const auto message = [](const string& text) {
+    NetParameter param;
+    try {
+      ReadProtoFromTextString(text, "net.prototxt", &param);
+    } catch (const ParseError& error) {
+      return string(error.what());
+    }
+    return string("no error");
+  };
+  const string pool = message("layer {\n name: 'p' type: 'Pooling'\n pooling_param { pool: MAXX }\n}\n");
+  EXPECT_NE(pool.find("net.prototxt:3:"), string::npos) << pool;
+  EXPECT_NE(pool.find("allowed for PoolingParameter.pool: MAX, AVE, STOCHASTIC"), string::npos)
+      << pool;
+  const string op = message(
+      "layer { name: 'd' type: 'Data'\n augmentation_param { policy { sub_policy {\n"
+      "  op { type: FOO } } } } }\n");
+  EXPECT_NE(op.find("net.prototxt:3:"), string::npos) << op;
+  EXPECT_NE(op.find("allowed for "), string::npos) << op;
+  EXPECT_NE(op.find("ROTATE"), string::npos) << op;
+  EXPECT_EQ(op.find("CONVOLUTION"), string::npos) << "V1 layer types listed: " << op;
+}
+
 TEST(ProtoIOTest, BrokenPrototxtNamesFileLineAndField) {
   try {
     NetParameter param;

@@ -1,5 +1,6 @@
 """caffe.augment: the C++ Augmenter from Python, checked against what the
 Data layer feeds the net for the same records, and the preview grid."""
+import pathlib
 import struct
 
 import numpy as np
@@ -37,9 +38,10 @@ def test_text_and_message_parameters_agree_and_are_deterministic():
                   {'epoch': 2, 'key': b'00000007', 'slot': 1}):
         _, other_params = by_text.apply(image, return_params=True, **other)
         assert not np.array_equal(params['vector'], other_params['vector'])
-    assert len(params['vector']) == 26
+    assert len(params['vector']) == len(caffe.augment.PARAM_NAMES) == 42
     assert params['angle_deg'] == pytest.approx(params['vector'][0])
     assert set(caffe.augment.PARAM_NAMES) < set(params)
+    assert params['ops'] == []  # no policy
 
 
 def test_test_phase_only_adapts_the_size():
@@ -113,6 +115,72 @@ def test_preview_writes_the_png_grid(tmp_path):
     assert png_size(keyed) == (first_width, first_height)
     assert first_width > first_height  # 3 rows of 5 tiles
     assert path.read_bytes() != keyed.read_bytes()  # other records, other draws
+
+
+def test_param_names_and_ops_come_from_the_engine():
+    names = caffe.augment.PARAM_NAMES
+    assert names[:3] == ('angle_deg', 'rot90', 'scale')
+    assert names[24:28] == ('policy_ops_fired', 'cutouts', 'policy_op_0_type',
+                            'policy_op_0_magnitude')
+    ops = {op.name: op for op in caffe.augment.OPS}
+    assert len(caffe.augment.OPS) == len(caffe_pb2.AugmentationParameter.Op.Type.keys())
+    for name, number in caffe_pb2.AugmentationParameter.Op.Type.items():
+        assert ops[name].type == number
+    assert ops['ROTATE'].kind == 'geometric' and ops['ROTATE'].signed
+    assert ops['FOG'].kind == 'pixel' and 'opacity' in ops['FOG'].mapping
+    # The docs name every parameter.
+    docs = (pathlib.Path(__file__).parents[2] / 'docs' / 'augmentation.md').read_text()
+    for name in names:
+        assert '`%s`' % name in docs
+
+
+def test_apply_reports_the_policy_ops_that_fired():
+    augmenter = caffe.augment.Augmenter(
+        'random_seed: 3 policy { sub_policy { op { name: "gaussian-blur" magnitude: 0.5 } '
+        'op { type: ROTATE magnitude: 0.25 } } }')
+    _, params = augmenter.apply(images(1, 20, 20)[0], key=b'k', return_params=True)
+    assert params['policy_ops_fired'] == 2
+    assert params['ops'][0] == ('GAUSSIAN_BLUR', pytest.approx(0.5))
+    assert params['ops'][1][0] == 'ROTATE'
+    assert abs(params['ops'][1][1]) == pytest.approx(0.25)
+    assert abs(params['angle_deg']) == pytest.approx(7.5)
+    # A preset expands into its published sub-policies.
+    preset = caffe.augment.Augmenter('policy { preset: "AUTOAUGMENT_IMAGENET" }')
+    assert len(preset.param.policy.sub_policy) == 25
+
+
+def test_bad_policy_values_name_field_and_range():
+    with pytest.raises(caffe.ConfigError, match=r'sub_policy\[0\]\.op\[0\]\.magnitude = 1\.5 '
+                                               r'is outside the allowed range \[0, 1\]'):
+        caffe.augment.Augmenter('policy { sub_policy { op { type: FOG magnitude: 1.5 } } }')
+    with pytest.raises(caffe.ConfigError, match='"blurr" is not an op'):
+        caffe.augment.Augmenter('policy { sub_policy { op { name: "blurr" } } }')
+    with pytest.raises(caffe.ConfigError, match='AUTOAUGMENT_IMAGENET, AUTOAUGMENT_CIFAR10'):
+        caffe.augment.Augmenter('policy { preset: "imagenet" }')
+
+
+@requires_layers('TripletData')
+def test_preview_reads_a_triplet_data_layer(tmp_path):
+    batch = images(6, 10, 12, seed=2)
+    path = tmp_path / 'triplets'
+    with caffe.db.open(path, 'lmdb', 'new') as db, db.transaction() as txn:
+        for i in range(2):
+            txn.put_triplet(b'%08d' % i, *(batch[3 * i + slot].transpose(2, 0, 1)
+                                           for slot in range(3)))
+    net_file = tmp_path / 'net.prototxt'
+    net_file.write_text('layer { name: "t" type: "TripletData" top: "data" '
+                        'triplet_data_param { source: "%s" batch_size: 2 } '
+                        'augmentation_param { rotation: 20 share: GEOMETRY } }' % path)
+    grid = tmp_path / 'grid.png'
+    caffe.augment.preview(model=net_file, png_path=grid, records=2, samples=3, zoom=2)
+    assert png_size(grid) == (4 * 24 + 5 * 4, 6 * 20 + 7 * 4)  # 2 records x 3 slots
+    captioned = tmp_path / 'captioned.png'
+    caffe.augment.preview(model=net_file, layer='t', png_path=captioned, records=1, samples=2,
+                          captions=True)
+    width, height = png_size(captioned)
+    assert height > 3 * 10 + 4 * 4
+    with pytest.raises(TypeError):
+        caffe.augment.preview('rotation: 1', images(1), model=net_file)
 
 
 def test_errors_become_python_exceptions(tmp_path):

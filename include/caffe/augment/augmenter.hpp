@@ -38,11 +38,22 @@ struct RecordContext {
   static RecordContext FromKey(uint64_t epoch, const string& key, int slot);
 };
 
-// A pixel operation of a policy, already resolved to its signed value
-// (factor, threshold, bit count; see AugmentationParameter.Op).
+// A pixel operation of a policy, already resolved to its signed strength
+// (factor, threshold, bit count, ...; see the op table in ops.hpp) and the
+// seed of its own per-pixel draws.
 struct PolicyPixelOp {
   AugmentationParameter::Op::Type type;
   double value;
+  uint64_t seed = 0;
+};
+
+// A policy op that fired for an image (geometric or pixel), as drawn.
+struct FiredOp {
+  AugmentationParameter::Op::Type type;
+  double magnitude;  // m in [0, 1]
+  int sign;          // +1, or -1 when a signed op drew the negative sign
+  double value;      // the strength m and sign map to (see ops.hpp)
+  uint64_t seed;     // the seed of the op's own draws
 };
 
 struct Rect {
@@ -73,15 +84,24 @@ struct SampledParams {
   double pca_alpha[3] = {0, 0, 0};
   uint64_t pixel_seed = 0;  // gaussian noise, salt & pepper, random fill
   vector<PolicyPixelOp> policy_ops;
+  vector<FiredOp> fired_ops;  // every policy op that fired, in order
   vector<Rect> cutouts;
 
-  // Fixed-length summary for a data layer's "params" top:
-  // [angle_deg, rot90, scale, aspect, shear_x, shear_y, translate_x,
-  //  translate_y, hflip, vflip, crop_x, crop_y, window x, y, w, h,
-  //  brightness, contrast, saturation, hue, gamma, pca_alpha 0..2,
-  //  number of policy pixel ops, number of cutouts]
-  static constexpr int kVectorSize = 26;
+  // Fixed-length summary for a data layer's "params" top. Names() holds the
+  // name of each entry (the only list of them: Python and the docs test read
+  // it): the draws above, the number of policy ops that fired and of
+  // cutouts, then type (enum value, -1 for none) and signed magnitude
+  // (sign * m) of the first kMaxRecordedOps fired policy ops.
+  static constexpr int kMaxRecordedOps = 8;
+  static constexpr int kVectorSize = 26 + 2 * kMaxRecordedOps;
+  static const vector<string>& Names();
   void ToVector(float* out) const;
+};
+
+// Working memory of the policy ops' fast kernels.
+struct OpScratch {
+  vector<uint8_t> bytes;
+  vector<float> floats;
 };
 
 // The result of one Apply. Set `layout` before calling; the other fields are
@@ -96,12 +116,17 @@ struct AugmentedImage {
   // Caller-owned working memory of the pipeline.
   vector<uint8_t> scratch;
   vector<float> float_scratch;
+  OpScratch op_scratch;
 };
 
 class Augmenter {
  public:
-  // Validates the parameters (ConfigError naming the field otherwise).
-  explicit Augmenter(const AugmentationParameter& param);
+  // Validates the parameters: ConfigError naming `owner` (e.g. the layer,
+  // "layer 'data' (Data)"), the field and its allowed range otherwise. A
+  // policy preset is expanded into its sub-policies and op names into types,
+  // so param() shows what runs.
+  explicit Augmenter(const AugmentationParameter& param,
+                     const string& owner = "");
 
   const AugmentationParameter& param() const { return param_; }
   uint64_t seed() const { return seed_; }
@@ -127,12 +152,16 @@ class Augmenter {
 
  private:
   void Validate() const;
+  void ResolvePolicy();
+  // "<owner>: augmentation_param.<field>" for messages.
+  string Field(const string& field) const;
   void SampleGeometry(int h, int w, bool augment, uint64_t geo_key,
                       SampledParams* p) const;
   void SamplePixels(bool augment, uint64_t geo_key, uint64_t pix_key,
                     SampledParams* p) const;
 
   AugmentationParameter param_;
+  string owner_;
   uint64_t seed_;
   double eigval_[3];
   double eigvec_[9];

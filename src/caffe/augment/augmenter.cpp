@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "caffe/augment/kernels.hpp"
+#include "caffe/augment/ops.hpp"
 #include "caffe/augment/random.hpp"
 
 namespace caffe {
@@ -21,87 +22,12 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr uint64_t kSharedSlot = 0xffffffffULL;
 
-// Forward affine map x' = a x + b y + c, y' = d x + e y + f.
-struct Affine {
-  double a = 1, b = 0, c = 0, d = 0, e = 1, f = 0;
-  static Affine Translate(double tx, double ty) {
-    Affine m;
-    m.c = tx;
-    m.f = ty;
-    return m;
-  }
-  static Affine Linear(double a, double b, double d, double e) {
-    Affine m;
-    m.a = a;
-    m.b = b;
-    m.d = d;
-    m.e = e;
-    return m;
-  }
-  // Counter-clockwise on screen (y points down); exact for multiples of 90.
-  static Affine Rotate(double degrees) {
-    double cs, sn;
-    const double turns = degrees / 90.0;
-    if (turns == std::floor(turns)) {
-      const int k = ((static_cast<int>(std::fmod(turns, 4.0)) % 4) + 4) % 4;
-      const int cos_table[4] = {1, 0, -1, 0};
-      const int sin_table[4] = {0, 1, 0, -1};
-      cs = cos_table[k];
-      sn = sin_table[k];
-    } else {
-      cs = std::cos(degrees * kPi / 180);
-      sn = std::sin(degrees * kPi / 180);
-    }
-    return Linear(cs, sn, -sn, cs);
-  }
-  // this ∘ r: apply r first.
-  Affine operator*(const Affine& r) const {
-    Affine m;
-    m.a = a * r.a + b * r.d;
-    m.b = a * r.b + b * r.e;
-    m.c = a * r.c + b * r.f + c;
-    m.d = d * r.a + e * r.d;
-    m.e = d * r.b + e * r.e;
-    m.f = d * r.c + e * r.f + f;
-    return m;
-  }
-  Affine Inverse() const {
-    const double det = a * e - b * d;
-    Affine m;
-    m.a = e / det;
-    m.b = -b / det;
-    m.d = -d / det;
-    m.e = a / det;
-    m.c = -(m.a * c + m.b * f);
-    m.f = -(m.d * c + m.e * f);
-    return m;
-  }
-};
-
 int FloorHalf(int n) { return n >= 0 ? n / 2 : -((1 - n) / 2); }
 
-void RequireRange(double lo, double hi, double min, double max,
-                  const char* name) {
-  CAFFE_REQUIRE(lo >= min && hi <= max && lo <= hi, ConfigError,
-                "augmentation_param: ", name, " range [", lo, ", ", hi,
-                "] must be ordered and within [", min, ", ", max, "]");
-}
-
-void RequireUnit(double v, const char* name) {
-  CAFFE_REQUIRE(v >= 0 && v <= 1, ConfigError, "augmentation_param: ", name,
-                " = ", v, " must be in [0, 1]");
-}
-
-bool IsGeometric(AP::Op::Type t) {
-  return t == AP::Op::ROTATE || t == AP::Op::SHEAR_X ||
-         t == AP::Op::SHEAR_Y || t == AP::Op::TRANSLATE_X ||
-         t == AP::Op::TRANSLATE_Y;
-}
-
-bool IsSigned(AP::Op::Type t) {
-  return IsGeometric(t) || t == AP::Op::BRIGHTNESS || t == AP::Op::COLOR ||
-         t == AP::Op::CONTRAST || t == AP::Op::SHARPNESS;
-}
+// Streams of the policy derived from its key; the historic sequential
+// stream (sub-policy, op probabilities, signs) stays untouched by them.
+constexpr uint64_t kPortionStream = 0x706f7274;  // "port"
+constexpr uint64_t kOpSeedStream = 0x6f7073;     // "ops"
 
 }  // namespace
 
@@ -116,8 +42,27 @@ RecordContext RecordContext::FromKey(uint64_t epoch, const string& key,
   return ctx;
 }
 
+const vector<string>& SampledParams::Names() {
+  static const vector<string> names = [] {
+    vector<string> n = {
+        "angle_deg", "rot90", "scale", "aspect", "shear_x", "shear_y",
+        "translate_x", "translate_y", "hflip", "vflip", "crop_x", "crop_y",
+        "window_x", "window_y", "window_width", "window_height",
+        "brightness", "contrast", "saturation", "hue", "gamma",
+        "pca_alpha_0", "pca_alpha_1", "pca_alpha_2", "policy_ops_fired",
+        "cutouts"};
+    for (int k = 0; k < kMaxRecordedOps; ++k) {
+      n.push_back(caffe::internal::Concat("policy_op_", k, "_type"));
+      n.push_back(caffe::internal::Concat("policy_op_", k, "_magnitude"));
+    }
+    CHECK_EQ(n.size(), static_cast<size_t>(kVectorSize));
+    return n;
+  }();
+  return names;
+}
+
 void SampledParams::ToVector(float* out) const {
-  const double values[kVectorSize] = {
+  const double values[] = {
       angle_deg, static_cast<double>(rot90), scale, aspect, shear_x, shear_y,
       translate_x, translate_y, hflip ? 1.0 : 0.0, vflip ? 1.0 : 0.0,
       static_cast<double>(crop_x), static_cast<double>(crop_y),
@@ -125,12 +70,24 @@ void SampledParams::ToVector(float* out) const {
       static_cast<double>(window.width), static_cast<double>(window.height),
       brightness, contrast, saturation, hue, gamma,
       pca_alpha[0], pca_alpha[1], pca_alpha[2],
-      static_cast<double>(policy_ops.size()),
+      static_cast<double>(fired_ops.size()),
       static_cast<double>(cutouts.size())};
-  for (int i = 0; i < kVectorSize; ++i) out[i] = static_cast<float>(values[i]);
+  constexpr int kScalars = static_cast<int>(sizeof(values) / sizeof(values[0]));
+  static_assert(kScalars + 2 * kMaxRecordedOps == kVectorSize,
+                "ToVector and kVectorSize disagree");
+  for (int i = 0; i < kScalars; ++i) out[i] = static_cast<float>(values[i]);
+  for (int k = 0; k < kMaxRecordedOps; ++k) {
+    const bool fired = k < static_cast<int>(fired_ops.size());
+    out[kScalars + 2 * k] = fired ? static_cast<float>(fired_ops[k].type) : -1.f;
+    out[kScalars + 2 * k + 1] =
+        fired ? static_cast<float>(fired_ops[k].sign * fired_ops[k].magnitude) : 0.f;
+  }
 }
 
-Augmenter::Augmenter(const AugmentationParameter& param) : param_(param) {
+Augmenter::Augmenter(const AugmentationParameter& param, const string& owner)
+    : param_(param), owner_(owner) {
+  OpTable();  // checks the table once, before any op is used
+  ResolvePolicy();
   Validate();
   seed_ = param_.random_seed() >= 0
               ? static_cast<uint64_t>(param_.random_seed())
@@ -148,78 +105,128 @@ Augmenter::Augmenter(const AugmentationParameter& param) : param_(param) {
   }
 }
 
+string Augmenter::Field(const string& field) const {
+  return (owner_.empty() ? string() : owner_ + ": ") + "augmentation_param." +
+         field;
+}
+
+void Augmenter::ResolvePolicy() {
+  if (!param_.has_policy()) return;
+  AP::Policy* policy = param_.mutable_policy();
+  if (policy->has_preset()) {
+    const string& preset = policy->preset();
+    CAFFE_REQUIRE(policy->kind() == AP::Policy::AUTO_AUGMENT, ConfigError,
+                  Field("policy.preset"), " = \"", preset, "\" needs kind "
+                  "AUTO_AUGMENT, not ", AP::Policy::Kind_Name(policy->kind()));
+    CAFFE_REQUIRE(policy->sub_policy_size() == 0, ConfigError,
+                  Field("policy.preset"), " = \"", preset, "\" and ",
+                  policy->sub_policy_size(), " sub_policy entries: give one "
+                  "or the other");
+    vector<AP::SubPolicy> subs;
+    CAFFE_REQUIRE(PresetSubPolicies(preset, &subs), ConfigError,
+                  Field("policy.preset"), " = \"", preset, "\" is not a "
+                  "preset; allowed: ", PresetNameList());
+    for (const AP::SubPolicy& sub : subs) *policy->add_sub_policy() = sub;
+    policy->clear_preset();
+  }
+  for (int i = 0; i < policy->sub_policy_size(); ++i) {
+    for (int j = 0; j < policy->sub_policy(i).op_size(); ++j) {
+      AP::Op* op = policy->mutable_sub_policy(i)->mutable_op(j);
+      if (!op->has_name()) continue;
+      const string field =
+          caffe::internal::Concat("policy.sub_policy[", i, "].op[", j, "].name");
+      OpType type;
+      CAFFE_REQUIRE(OpTypeFromName(op->name(), &type), ConfigError,
+                    Field(field), " = \"", op->name(), "\" is not an op; "
+                    "allowed (any case, '-' for '_'): ", OpNameList());
+      CAFFE_REQUIRE(!op->has_type() || op->type() == type, ConfigError,
+                    Field(field), " = \"", op->name(), "\" but type is ",
+                    AP::Op::Type_Name(op->type()));
+      op->set_type(type);
+    }
+  }
+}
+
 void Augmenter::Validate() const {
   const AP& p = param_;
+  // [lo, hi] ordered and within [min, max].
+  auto require_range = [&](double lo, double hi, double min, double max,
+                           const char* name) {
+    CAFFE_REQUIRE(lo >= min && hi <= max && lo <= hi, ConfigError, Field(name),
+                  " range [", lo, ", ", hi, "] must be ordered and within "
+                  "the allowed range [", min, ", ", max, "]");
+  };
+  auto require_within = [&](double v, double min, double max,
+                            const string& name) {
+    CAFFE_REQUIRE(v >= min && v <= max, ConfigError, Field(name), " = ", v,
+                  " is outside the allowed range [", min, ", ", max, "]");
+  };
   CAFFE_REQUIRE(p.crop_size() == 0 || (p.out_height() == 0 && p.out_width() == 0),
-                ConfigError, "augmentation_param: give crop_size or "
+                ConfigError, Field("crop_size"), ": give crop_size or "
                 "out_height/out_width, not both");
   CAFFE_REQUIRE((p.out_height() == 0) == (p.out_width() == 0), ConfigError,
-                "augmentation_param: out_height and out_width go together (",
+                Field("out_height"), ": out_height and out_width go together (",
                 p.out_height(), " x ", p.out_width(), ")");
-  CAFFE_REQUIRE(p.rotation() >= 0 && p.rotation() <= 180, ConfigError,
-                "augmentation_param: rotation = ", p.rotation(),
-                " must be in [0, 180] degrees");
-  RequireRange(p.scale_min(), p.scale_max(), 1e-3, 1e3, "scale_min/scale_max");
-  RequireRange(p.aspect_min(), p.aspect_max(), 1e-3, 1e3,
-               "aspect_min/aspect_max");
-  CAFFE_REQUIRE(std::fabs(p.shear_x()) < 89 && std::fabs(p.shear_y()) < 89 &&
-                    p.shear_x() >= 0 && p.shear_y() >= 0,
-                ConfigError, "augmentation_param: shear_x/shear_y (",
-                p.shear_x(), ", ", p.shear_y(), ") must be in [0, 89) degrees");
+  require_within(p.rotation(), 0, 180, "rotation");
+  require_range(p.scale_min(), p.scale_max(), 1e-3, 1e3, "scale_min/scale_max");
+  require_range(p.aspect_min(), p.aspect_max(), 1e-3, 1e3,
+                "aspect_min/aspect_max");
+  CAFFE_REQUIRE(p.shear_x() >= 0 && p.shear_x() < 89, ConfigError,
+                Field("shear_x"), " = ", p.shear_x(),
+                " is outside the allowed range [0, 89) degrees");
+  CAFFE_REQUIRE(p.shear_y() >= 0 && p.shear_y() < 89, ConfigError,
+                Field("shear_y"), " = ", p.shear_y(),
+                " is outside the allowed range [0, 89) degrees");
   CAFFE_REQUIRE(p.translate_x() >= 0 && p.translate_y() >= 0, ConfigError,
-                "augmentation_param: translate_x/translate_y must be >= 0");
-  RequireUnit(p.hflip_prob(), "hflip_prob");
-  RequireUnit(p.vflip_prob(), "vflip_prob");
-  RequireRange(p.rrc_area_min(), p.rrc_area_max(), 1e-6, 1,
-               "rrc_area_min/rrc_area_max");
-  RequireRange(p.rrc_ratio_min(), p.rrc_ratio_max(), 1e-3, 1e3,
-               "rrc_ratio_min/rrc_ratio_max");
-  for (float v : p.fill_value()) {
-    CAFFE_REQUIRE(v >= 0 && v <= 255, ConfigError,
-                  "augmentation_param: fill_value ", v, " not in [0, 255]");
-  }
+                Field("translate_x/translate_y"), " must be >= 0");
+  require_within(p.hflip_prob(), 0, 1, "hflip_prob");
+  require_within(p.vflip_prob(), 0, 1, "vflip_prob");
+  require_range(p.rrc_area_min(), p.rrc_area_max(), 1e-6, 1,
+                "rrc_area_min/rrc_area_max");
+  require_range(p.rrc_ratio_min(), p.rrc_ratio_max(), 1e-3, 1e3,
+                "rrc_ratio_min/rrc_ratio_max");
+  for (float v : p.fill_value()) require_within(v, 0, 255, "fill_value");
   CAFFE_REQUIRE(p.elastic_alpha() >= 0 && p.jitter() >= 0, ConfigError,
-                "augmentation_param: elastic_alpha and jitter must be >= 0");
+                Field("elastic_alpha/jitter"), " must be >= 0");
   CAFFE_REQUIRE(p.elastic_alpha() == 0 || p.elastic_grid() >= 2, ConfigError,
-                "augmentation_param: elastic_grid = ", p.elastic_grid(),
+                Field("elastic_grid"), " = ", p.elastic_grid(),
                 " must be >= 2");
-  RequireUnit(p.brightness(), "brightness");
-  RequireUnit(p.contrast(), "contrast");
-  RequireUnit(p.saturation(), "saturation");
-  CAFFE_REQUIRE(p.hue() >= 0 && p.hue() <= 0.5, ConfigError,
-                "augmentation_param: hue = ", p.hue(), " must be in [0, 0.5]");
-  RequireRange(p.gamma_min(), p.gamma_max(), 1e-2, 1e2, "gamma_min/gamma_max");
+  require_within(p.brightness(), 0, 1, "brightness");
+  require_within(p.contrast(), 0, 1, "contrast");
+  require_within(p.saturation(), 0, 1, "saturation");
+  require_within(p.hue(), 0, 0.5, "hue");
+  require_range(p.gamma_min(), p.gamma_max(), 1e-2, 1e2, "gamma_min/gamma_max");
   CAFFE_REQUIRE(p.pca_lighting_std() >= 0 && p.noise_std() >= 0, ConfigError,
-                "augmentation_param: pca_lighting_std and noise_std must be "
-                ">= 0");
+                Field("pca_lighting_std/noise_std"), " must be >= 0");
   CAFFE_REQUIRE(p.pca_eigval_size() == 0 || p.pca_eigval_size() == 3,
-                ConfigError, "augmentation_param: pca_eigval needs 3 values, "
-                "got ", p.pca_eigval_size());
+                ConfigError, Field("pca_eigval"), " needs 3 values, got ",
+                p.pca_eigval_size());
   CAFFE_REQUIRE(p.pca_eigvec_size() == 0 || p.pca_eigvec_size() == 9,
-                ConfigError, "augmentation_param: pca_eigvec needs 9 values, "
-                "got ", p.pca_eigvec_size());
-  RequireUnit(p.salt_pepper_prob(), "salt_pepper_prob");
-  RequireUnit(p.cutout_prob(), "cutout_prob");
-  RequireRange(p.cutout_area_min(), p.cutout_area_max(), 0, 1,
-               "cutout_area_min/cutout_area_max");
-  RequireRange(p.cutout_ratio_min(), p.cutout_ratio_max(), 1e-3, 1e3,
-               "cutout_ratio_min/cutout_ratio_max");
-  CAFFE_REQUIRE(p.cutout_fill() >= 0 && p.cutout_fill() <= 255, ConfigError,
-                "augmentation_param: cutout_fill = ", p.cutout_fill(),
-                " not in [0, 255]");
+                ConfigError, Field("pca_eigvec"), " needs 9 values, got ",
+                p.pca_eigvec_size());
+  require_within(p.salt_pepper_prob(), 0, 1, "salt_pepper_prob");
+  require_within(p.cutout_prob(), 0, 1, "cutout_prob");
+  require_range(p.cutout_area_min(), p.cutout_area_max(), 0, 1,
+                "cutout_area_min/cutout_area_max");
+  require_range(p.cutout_ratio_min(), p.cutout_ratio_max(), 1e-3, 1e3,
+                "cutout_ratio_min/cutout_ratio_max");
+  require_within(p.cutout_fill(), 0, 255, "cutout_fill");
   if (p.has_policy()) {
     const AP::Policy& pol = p.policy();
     CAFFE_REQUIRE(pol.kind() != AP::Policy::AUTO_AUGMENT ||
                       pol.sub_policy_size() > 0,
-                  ConfigError, "augmentation_param: an AUTO_AUGMENT policy "
-                  "needs at least one sub_policy");
-    CAFFE_REQUIRE(pol.magnitude() >= 0 && pol.magnitude() <= 30, ConfigError,
-                  "augmentation_param: policy magnitude = ", pol.magnitude(),
-                  " must be in [0, 30]");
-    for (const AP::SubPolicy& sub : pol.sub_policy()) {
-      for (const AP::Op& op : sub.op()) {
-        RequireUnit(op.prob(), "policy op prob");
-        RequireUnit(op.magnitude(), "policy op magnitude");
+                  ConfigError, Field("policy"), ": an AUTO_AUGMENT policy "
+                  "needs at least one sub_policy or a preset (",
+                  PresetNameList(), ")");
+    require_within(pol.magnitude(), 0, 30, "policy.magnitude");
+    for (int i = 0; i < pol.sub_policy_size(); ++i) {
+      const AP::SubPolicy& sub = pol.sub_policy(i);
+      const string where = caffe::internal::Concat("policy.sub_policy[", i, "]");
+      require_within(sub.portion(), 0, 1, where + ".portion");
+      for (int j = 0; j < sub.op_size(); ++j) {
+        const string op = caffe::internal::Concat(where, ".op[", j, "]");
+        require_within(sub.op(j).prob(), 0, 1, op + ".prob");
+        require_within(sub.op(j).magnitude(), 0, 1, op + ".magnitude");
       }
     }
   }
@@ -342,69 +349,51 @@ void Augmenter::SampleGeometry(int h, int w, bool augment, uint64_t geo_key,
   }
   // Geometric ops of the policy fold in here (after the parameter geometry).
   if (augment && ap.has_policy()) {
-    CounterRng policy_rng(HashCombine(geo_key, 0x706f6c));  // "pol"
+    const uint64_t policy_key = HashCombine(geo_key, 0x706f6c);  // "pol"
+    CounterRng policy_rng(policy_key);
     const AP::Policy& pol = ap.policy();
-    vector<std::pair<AP::Op::Type, double>> chosen;  // (type, magnitude)
+    vector<std::pair<OpType, double>> chosen;  // (type, magnitude)
     if (pol.kind() == AP::Policy::AUTO_AUGMENT) {
       const AP::SubPolicy& sub =
           pol.sub_policy(policy_rng.Index(pol.sub_policy_size()));
+      // The portion has a stream of its own, so the sub-policy and its ops
+      // are drawn alike whatever the portion.
+      const bool applied =
+          sub.portion() >= 1 ||
+          CounterRng(HashCombine(policy_key, kPortionStream))
+              .Bernoulli(sub.portion());
       for (const AP::Op& op : sub.op()) {
-        if (policy_rng.Bernoulli(op.prob())) {
+        if (applied && policy_rng.Bernoulli(op.prob())) {
           chosen.emplace_back(op.type(), op.magnitude());
         }
       }
     } else {
-      vector<AP::Op::Type> set;
-      for (int t : pol.op_set()) set.push_back(static_cast<AP::Op::Type>(t));
-      if (set.empty()) {
-        for (int t = AP::Op::Type_MIN; t <= AP::Op::Type_MAX; ++t) {
-          set.push_back(static_cast<AP::Op::Type>(t));
-        }
-      }
+      vector<OpType> set;
+      for (int t : pol.op_set()) set.push_back(static_cast<OpType>(t));
+      if (set.empty()) set = NamedOpSet(pol.named_op_set());
       const int n = pol.kind() == AP::Policy::RAND_AUGMENT
                         ? static_cast<int>(pol.num_ops()) : 1;
       for (int i = 0; i < n; ++i) {
-        const AP::Op::Type t = set[policy_rng.Index(set.size())];
+        const OpType t = set[policy_rng.Index(set.size())];
         const double m = pol.kind() == AP::Policy::RAND_AUGMENT
                              ? pol.magnitude() / 30.0
                              : policy_rng.Uniform();
         chosen.emplace_back(t, m);
       }
     }
-    for (const auto& op : chosen) {
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      const OpSpec& op = GetOp(chosen[i].first);
       const double sign =
-          IsSigned(op.first) && policy_rng.Bernoulli(0.5) ? -1.0 : 1.0;
-      const double m = op.second;
-      switch (op.first) {
-        case AP::Op::ROTATE:
-          g = Affine::Rotate(sign * 30 * m) * g;
-          p->angle_deg += sign * 30 * m;
-          break;
-        case AP::Op::SHEAR_X:
-          g = Affine::Linear(1, sign * 0.3 * m, 0, 1) * g;
-          p->shear_x += sign * 0.3 * m;
-          break;
-        case AP::Op::SHEAR_Y:
-          g = Affine::Linear(1, 0, sign * 0.3 * m, 1) * g;
-          p->shear_y += sign * 0.3 * m;
-          break;
-        case AP::Op::TRANSLATE_X:
-          p->translate_x += sign * 0.45 * m * ow;
-          break;
-        case AP::Op::TRANSLATE_Y:
-          p->translate_y += sign * 0.45 * m * oh;
-          break;
-        case AP::Op::IDENTITY:
-          break;
-        case AP::Op::SOLARIZE:
-          p->policy_ops.push_back({op.first, 256 * (1 - m)});
-          break;
-        case AP::Op::POSTERIZE:
-          p->policy_ops.push_back({op.first, 8 - std::round(4 * m)});
-          break;
-        default:  // factor ops and the ones without magnitude
-          p->policy_ops.push_back({op.first, 1 + sign * 0.9 * m});
-          break;
+          op.is_signed && policy_rng.Bernoulli(0.5) ? -1.0 : 1.0;
+      const double m = chosen[i].second;
+      const double value = op.strength(m, sign);
+      const uint64_t op_seed =
+          HashCombine(HashCombine(policy_key, kOpSeedStream), i);
+      p->fired_ops.push_back({op.type, m, sign < 0 ? -1 : 1, value, op_seed});
+      if (op.kind == OpKind::kGeometric) {
+        op.fold({value, op_seed, oh, ow}, &g, p);
+      } else if (op.kind == OpKind::kPixel) {
+        p->policy_ops.push_back({op.type, value, op_seed});
       }
     }
   }
@@ -488,7 +477,7 @@ void Augmenter::Render(const uint8_t* src, const SampledParams& p,
   const int c = p.channels;
   CAFFE_REQUIRE(param_.fill_value_size() <= 1 ||
                     param_.fill_value_size() == c,
-                ConfigError, "augmentation_param: fill_value has ",
+                ConfigError, Field("fill_value"), " has ",
                 param_.fill_value_size(), " values for a ", c,
                 "-channel image (give 1 or ", c, ")");
   out->height = p.out_height;
@@ -524,10 +513,10 @@ void Augmenter::Render(const uint8_t* src, const SampledParams& p,
                            fill.data(), &noise};
   internal::Warp(job, &out->float_scratch, stage);
 
-  vector<uint8_t> op_scratch;
   for (const PolicyPixelOp& op : p.policy_ops) {
-    internal::ApplyPolicyOp(op, p.out_height, p.out_width, c, rgb, stage,
-                            &op_scratch);
+    const PixelOpArgs args = {op.value, op.seed, p.out_height, p.out_width, c,
+                              rgb};
+    GetOp(op.type).fast(args, stage, &out->op_scratch);
   }
   if (!stage_is_output) {
     const internal::PixelChain chain =

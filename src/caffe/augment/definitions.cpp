@@ -1,10 +1,12 @@
 // Definitions shared by the fast path and the reference implementation: the
-// coordinate noise field, colour matrices and the gaussian quantile table.
+// coordinate noise field, colour matrices, filter kernels and the gaussian
+// quantile table.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "caffe/augment/kernels.hpp"
+#include "caffe/augment/policy_ops.hpp"
 #include "caffe/augment/random.hpp"
 
 namespace caffe {
@@ -143,6 +145,47 @@ void HueMatrix(double turns, const int rgb[3], double m[9]) {
   for (int i = 0; i < 3; ++i) {
     for (int j = 0; j < 3; ++j) m[rgb[i] * 3 + rgb[j]] = rgb_m[i][j];
   }
+}
+
+void HueSaturationMatrix(double delta, const int rgb[3], double m[9]) {
+  const double f = 1 + 0.5 * delta;
+  double weights[3];
+  LuminanceWeights(rgb, weights);
+  double saturation[9];
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      saturation[i * 3 + j] = (i == j ? f : 0) + (1 - f) * weights[j];
+    }
+  }
+  double hue[9];
+  HueMatrix(0.2 * delta, rgb, hue);
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      double s = 0;
+      for (int k = 0; k < 3; ++k) s += hue[i * 3 + k] * saturation[k * 3 + j];
+      m[i * 3 + j] = s;
+    }
+  }
+}
+
+std::vector<double> GaussianTaps(double sigma) {
+  const int radius = sigma > 0 ? static_cast<int>(std::ceil(3 * sigma)) : 0;
+  std::vector<double> taps(2 * radius + 1, 1.0);
+  double sum = 0;
+  for (int j = -radius; j <= radius; ++j) {
+    taps[j + radius] = radius ? std::exp(-0.5 * j * j / (sigma * sigma)) : 1.0;
+    sum += taps[j + radius];
+  }
+  for (double& t : taps) t /= sum;
+  return taps;
+}
+
+void BlendedKernel3x3(OpType type, double alpha, double out[9]) {
+  static const double kEmboss[9] = {-2, -1, 0, -1, 1, 1, 0, 1, 2};
+  static const double kSharpen[9] = {-1, -1, -1, -1, 9, -1, -1, -1, -1};
+  const double* k =
+      type == AugmentationParameter::Op::EMBOSS ? kEmboss : kSharpen;
+  for (int i = 0; i < 9; ++i) out[i] = alpha * k[i] + (i == 4 ? 1 - alpha : 0);
 }
 
 std::vector<float> ExpandFill(const AugmentationParameter& param, int c) {

@@ -97,11 +97,6 @@ void Warp(const WarpJob& job, std::vector<float>* coord_scratch, uint8_t* dst);
 // signed permutation of the axes): then no interpolation is needed.
 bool IsIndexShuffle(const double m[6]);
 
-// Policy pixel op in place on an 8-bit HWC image.
-void ApplyPolicyOp(const PolicyPixelOp& op, int h, int w, int c,
-                   const int rgb[3], uint8_t* img,
-                   std::vector<uint8_t>* scratch);
-
 struct PixelChain {
   bool color = false;  // the linear colour block is not the identity
   double matrix[12];   // c x (c + 1) for c <= 3, row-major, in channel order

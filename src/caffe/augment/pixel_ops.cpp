@@ -1,7 +1,6 @@
-// Pixel operations after the interpolation: the 8-bit policy ops (look-up
-// tables where the op is a per-value function) and the fused pixel chain
-// (colour block as one affine colour matrix, gamma table, lighting offset,
-// noise, salt & pepper) that writes the final layout in one pass.
+// The fused pixel chain after the interpolation and the policy ops (colour
+// block as one affine colour matrix, gamma table, lighting offset, noise,
+// salt & pepper) that writes the final layout, and cutout.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -12,126 +11,6 @@
 namespace caffe {
 namespace augment {
 namespace internal {
-
-namespace {
-
-typedef AugmentationParameter::Op Op;
-
-void ApplyLut(const uint8_t lut[256], size_t count, uint8_t* img) {
-  for (size_t i = 0; i < count; ++i) img[i] = lut[img[i]];
-}
-
-// Per-channel look-up tables built from each channel's histogram.
-void HistogramOp(Op::Type type, int pixels, int c, uint8_t* img) {
-  for (int k = 0; k < c; ++k) {
-    uint32_t hist[256] = {0};
-    for (int i = 0; i < pixels; ++i) ++hist[img[i * c + k]];
-    uint8_t lut[256];
-    for (int v = 0; v < 256; ++v) lut[v] = static_cast<uint8_t>(v);
-    if (type == Op::AUTO_CONTRAST) {
-      int lo = 0, hi = 255;
-      while (lo < 255 && hist[lo] == 0) ++lo;
-      while (hi > 0 && hist[hi] == 0) --hi;
-      if (hi > lo) {
-        for (int v = 0; v < 256; ++v) {
-          lut[v] = Round8((v - lo) * 255.0 / (hi - lo));
-        }
-      }
-    } else {  // EQUALIZE
-      uint32_t cdf_min = 0;
-      for (int v = 0; v < 256 && cdf_min == 0; ++v) cdf_min = hist[v];
-      if (static_cast<uint32_t>(pixels) > cdf_min) {
-        uint64_t cdf = 0;
-        for (int v = 0; v < 256; ++v) {
-          cdf += hist[v];
-          lut[v] = Round8(255.0 * (static_cast<double>(cdf) - cdf_min) /
-                          (pixels - cdf_min));
-        }
-      }
-    }
-    for (int i = 0; i < pixels; ++i) img[i * c + k] = lut[img[i * c + k]];
-  }
-}
-
-void Sharpen(double factor, int h, int w, int c, uint8_t* img,
-             std::vector<uint8_t>* scratch) {
-  if (h < 3 || w < 3) return;
-  scratch->assign(img, img + static_cast<size_t>(h) * w * c);
-  const uint8_t* s = scratch->data();
-  const size_t stride = static_cast<size_t>(w) * c;
-  const float f = static_cast<float>(factor);
-  for (int y = 1; y < h - 1; ++y) {
-    for (int x = 1; x < w - 1; ++x) {
-      for (int k = 0; k < c; ++k) {
-        const size_t i = y * stride + static_cast<size_t>(x) * c + k;
-        const int sum = s[i - stride - c] + s[i - stride] + s[i - stride + c] +
-                        s[i - c] + 5 * s[i] + s[i + c] + s[i + stride - c] +
-                        s[i + stride] + s[i + stride + c];
-        const float smooth = sum / 13.0f;
-        img[i] = Round8(smooth + f * (s[i] - smooth));
-      }
-    }
-  }
-}
-
-}  // namespace
-
-void ApplyPolicyOp(const PolicyPixelOp& op, int h, int w, int c,
-                   const int rgb[3], uint8_t* img,
-                   std::vector<uint8_t>* scratch) {
-  const int pixels = h * w;
-  const size_t count = static_cast<size_t>(pixels) * c;
-  uint8_t lut[256];
-  switch (op.type) {
-    case Op::INVERT:
-      for (int v = 0; v < 256; ++v) lut[v] = static_cast<uint8_t>(255 - v);
-      return ApplyLut(lut, count, img);
-    case Op::SOLARIZE:
-      for (int v = 0; v < 256; ++v) {
-        lut[v] = static_cast<uint8_t>(v >= op.value ? 255 - v : v);
-      }
-      return ApplyLut(lut, count, img);
-    case Op::POSTERIZE: {
-      const int bits = static_cast<int>(op.value);
-      const int mask = (0xff << (8 - bits)) & 0xff;
-      for (int v = 0; v < 256; ++v) lut[v] = static_cast<uint8_t>(v & mask);
-      return ApplyLut(lut, count, img);
-    }
-    case Op::BRIGHTNESS:
-      for (int v = 0; v < 256; ++v) lut[v] = Round8(v * op.value);
-      return ApplyLut(lut, count, img);
-    case Op::CONTRAST: {
-      const double mean = MeanLuminance(img, pixels, c, rgb);
-      for (int v = 0; v < 256; ++v) {
-        lut[v] = Round8(mean + op.value * (v - mean));
-      }
-      return ApplyLut(lut, count, img);
-    }
-    case Op::COLOR: {
-      if (c != 3) return;
-      double wd[3];
-      LuminanceWeights(rgb, wd);
-      const float w0 = static_cast<float>(wd[0]), w1 = static_cast<float>(wd[1]),
-                  w2 = static_cast<float>(wd[2]);
-      const float f = static_cast<float>(op.value);
-      for (int i = 0; i < pixels; ++i) {
-        uint8_t* p = img + 3 * i;
-        const float g = w0 * p[0] + w1 * p[1] + w2 * p[2];
-        p[0] = Round8(g + f * (p[0] - g));
-        p[1] = Round8(g + f * (p[1] - g));
-        p[2] = Round8(g + f * (p[2] - g));
-      }
-      return;
-    }
-    case Op::SHARPNESS:
-      return Sharpen(op.value, h, w, c, img, scratch);
-    case Op::AUTO_CONTRAST:
-    case Op::EQUALIZE:
-      return HistogramOp(op.type, pixels, c, img);
-    default:
-      return;  // geometric ops never reach the pixel stage
-  }
-}
 
 PixelChain BuildPixelChain(const AugmentationParameter& param,
                            const SampledParams& p, const uint8_t* stage,

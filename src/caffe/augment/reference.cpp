@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "caffe/augment/kernels.hpp"
+#include "caffe/augment/ops.hpp"
 #include "caffe/augment/random.hpp"
 
 namespace caffe {
@@ -40,97 +41,6 @@ double MeanLuminance(const std::vector<double>& img, int c, const int rgb[3]) {
     }
   }
   return pixels ? sum / pixels : 0;
-}
-
-void PolicyOp(const PolicyPixelOp& op, int h, int w, int c, const int rgb[3],
-              std::vector<uint8_t>* image) {
-  std::vector<uint8_t>& img = *image;
-  const std::vector<uint8_t> before = img;
-  const int pixels = h * w;
-  const double f = op.value;
-  switch (op.type) {
-    case AP::Op::INVERT:
-      for (uint8_t& v : img) v = static_cast<uint8_t>(255 - v);
-      break;
-    case AP::Op::SOLARIZE:
-      for (uint8_t& v : img) {
-        if (v >= f) v = static_cast<uint8_t>(255 - v);
-      }
-      break;
-    case AP::Op::POSTERIZE: {
-      // Keep the top `bits` bits: round down to a multiple of 2^(8 - bits).
-      const int quantum = 1 << (8 - static_cast<int>(f));
-      for (uint8_t& v : img) v = static_cast<uint8_t>(v / quantum * quantum);
-      break;
-    }
-    case AP::Op::BRIGHTNESS:
-      for (uint8_t& v : img) v = Round8(v * f);
-      break;
-    case AP::Op::CONTRAST: {
-      const std::vector<double> as_double(before.begin(), before.end());
-      const double mean = MeanLuminance(as_double, c, rgb);
-      for (uint8_t& v : img) v = Round8(mean + f * (v - mean));
-      break;
-    }
-    case AP::Op::COLOR:
-      if (c != 3) break;
-      for (int i = 0; i < pixels; ++i) {
-        const double px[3] = {double(before[3 * i]), double(before[3 * i + 1]),
-                              double(before[3 * i + 2])};
-        const double g = Luminance(px, rgb);
-        for (int k = 0; k < 3; ++k) img[3 * i + k] = Round8(g + f * (px[k] - g));
-      }
-      break;
-    case AP::Op::SHARPNESS:
-      for (int y = 1; y + 1 < h; ++y) {
-        for (int x = 1; x + 1 < w; ++x) {
-          for (int k = 0; k < c; ++k) {
-            double sum = 0;
-            for (int dy = -1; dy <= 1; ++dy) {
-              for (int dx = -1; dx <= 1; ++dx) {
-                const double weight = (dx == 0 && dy == 0) ? 5 : 1;
-                sum += weight * before[((y + dy) * w + x + dx) * c + k];
-              }
-            }
-            const double smooth = sum / 13;
-            const size_t i = (static_cast<size_t>(y) * w + x) * c + k;
-            img[i] = Round8(smooth + f * (before[i] - smooth));
-          }
-        }
-      }
-      break;
-    case AP::Op::AUTO_CONTRAST:
-      for (int k = 0; k < c; ++k) {
-        int lo = 255, hi = 0;
-        for (int i = 0; i < pixels; ++i) {
-          lo = std::min<int>(lo, before[i * c + k]);
-          hi = std::max<int>(hi, before[i * c + k]);
-        }
-        if (hi <= lo) continue;
-        for (int i = 0; i < pixels; ++i) {
-          img[i * c + k] = Round8((before[i * c + k] - lo) * 255.0 / (hi - lo));
-        }
-      }
-      break;
-    case AP::Op::EQUALIZE:
-      for (int k = 0; k < c; ++k) {
-        // Classic equalisation: v -> 255 (cdf(v) - cdf_min) / (N - cdf_min)
-        // with cdf_min the count of the darkest value present.
-        int darkest = 255;
-        for (int i = 0; i < pixels; ++i) darkest = std::min<int>(darkest, before[i * c + k]);
-        double cdf_min = 0;
-        for (int i = 0; i < pixels; ++i) cdf_min += before[i * c + k] == darkest;
-        if (cdf_min >= pixels) continue;
-        for (int i = 0; i < pixels; ++i) {
-          double cdf = 0;
-          for (int j = 0; j < pixels; ++j) cdf += before[j * c + k] <= before[i * c + k];
-          img[i * c + k] = Round8(255 * (cdf - cdf_min) / (pixels - cdf_min));
-        }
-      }
-      break;
-    default:
-      break;
-  }
 }
 
 }  // namespace
@@ -194,7 +104,10 @@ void Render(const AP& param, const uint8_t* src, const SampledParams& p,
   const std::vector<double> warped = Warp(param, src, p);
   std::vector<uint8_t> stage(warped.size());
   for (size_t i = 0; i < warped.size(); ++i) stage[i] = Round8(warped[i]);
-  for (const PolicyPixelOp& op : p.policy_ops) PolicyOp(op, h, w, c, rgb, &stage);
+  for (const PolicyPixelOp& op : p.policy_ops) {
+    const PixelOpArgs args = {op.value, op.seed, h, w, c, rgb};
+    GetOp(op.type).reference(args, &stage);
+  }
 
   std::vector<double> img(stage.begin(), stage.end());
   const bool pixel_work =

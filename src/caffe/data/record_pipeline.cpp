@@ -98,7 +98,8 @@ void RecordPipeline<Dtype>::SetUp(const std::function<RecordSource()>& open_sour
   if (draws_per_image_ > 0) transform_seed_ = caffe_rng_rand();
   source_ = open_source();
   if (has_augmentation_) {
-    augmenter_ = std::make_unique<augment::Augmenter>(WithResolvedSeed(augmentation_param_));
+    augmenter_ = std::make_unique<augment::Augmenter>(WithResolvedSeed(augmentation_param_),
+                                                      layer_.Describe());
     augmented_.assign(pool_->workers(), augment::AugmentedImage());
   }
   StartReader(0);

@@ -25,14 +25,77 @@ class TextErrorCollector : public google::protobuf::io::ErrorCollector {
                 const string& message) override {
     if (!first_.empty()) return;
     first_ = internal::Concat(source_, ":", line + 1, ":", column + 1, ": ", message);
+    line_ = line;
+    column_ = column;
+    message_ = message;
   }
   void AddWarning(int, google::protobuf::io::ColumnNumber, const string&) override {}
   const string& first() const { return first_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const string& message() const { return message_; }
 
  private:
   string source_;
   string first_;
+  int line_ = -1;
+  int column_ = -1;
+  string message_;
 };
+
+// The message type whose fields are being written at (line, column) of a text
+// proto of type `root`: follows `name {` and `name: {` down and `}` back up.
+// Null where the path leaves the schema (an unknown field on the way).
+const google::protobuf::Descriptor* MessageAt(const string& text,
+                                              const google::protobuf::Descriptor* root,
+                                              int line, int column) {
+  using google::protobuf::io::Tokenizer;
+  google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
+  Tokenizer tokenizer(&input, nullptr);
+  std::vector<const google::protobuf::Descriptor*> open{root};
+  string field_name;
+  while (tokenizer.Next()) {
+    const Tokenizer::Token& token = tokenizer.current();
+    if (token.line > line || (token.line == line && token.column >= column)) break;
+    if (token.type == Tokenizer::TYPE_IDENTIFIER) {
+      field_name = token.text;
+    } else if (token.text == "{" || token.text == "<") {
+      const google::protobuf::Descriptor* outer = open.back();
+      const google::protobuf::FieldDescriptor* field =
+          outer ? outer->FindFieldByName(field_name) : nullptr;
+      open.push_back(field ? field->message_type() : nullptr);
+    } else if ((token.text == "}" || token.text == ">") && open.size() > 1) {
+      open.pop_back();
+    } else if (token.text != ":") {
+      field_name.clear();
+    }
+  }
+  return open.back();
+}
+
+// For "Unknown enumeration value ... for field "F"": the values field F of
+// the message at the error's position allows, as " (allowed: A, B, C)".
+string AllowedEnumValues(const string& text, const google::protobuf::Descriptor* root,
+                         const TextErrorCollector& errors) {
+  static const string kUnknownEnum = "Unknown enumeration value of ";
+  static const string kForField = "for field \"";
+  const string& message = errors.message();
+  const size_t at = message.find(kForField);
+  if (message.compare(0, kUnknownEnum.size(), kUnknownEnum) != 0 || at == string::npos) {
+    return "";
+  }
+  const size_t name_begin = at + kForField.size();
+  const string field_name = message.substr(name_begin, message.find('"', name_begin) - name_begin);
+  const google::protobuf::Descriptor* type = MessageAt(text, root, errors.line(), errors.column());
+  const google::protobuf::FieldDescriptor* field =
+      type ? type->FindFieldByName(field_name) : nullptr;
+  if (!field || !field->enum_type()) return "";
+  string allowed;
+  for (int i = 0; i < field->enum_type()->value_count(); ++i) {
+    allowed += (i ? ", " : "") + field->enum_type()->value(i)->name();
+  }
+  return " (allowed for " + type->name() + "." + field_name + ": " + allowed + ")";
+}
 
 // Follows the wire format of `bytes` as `type` and describes the first place
 // where it breaks: which field (path from the root, with the names of named
@@ -201,7 +264,8 @@ void ReadProtoFromTextString(const string& text, const string& source_name,
     CAFFE_THROW(ParseError, errors.first().empty()
                                 ? internal::Concat(source_name, ": cannot parse as ",
                                                    proto->GetTypeName())
-                                : errors.first());
+                                : errors.first() + AllowedEnumValues(text, proto->GetDescriptor(),
+                                                                     errors));
   }
 }
 
