@@ -176,6 +176,23 @@ TEST(ProtoIOTest, UnknownEnumValueListsTheAllowedValues) {
   EXPECT_EQ(op.find("CONVOLUTION"), string::npos) << "V1 layer types listed: " << op;
 }
 
+// Found by fuzz_net_prototxt: looking up the allowed values re-tokenizes the
+// text; that tokenizer read '#' lines as code, and "3N" in a comment made it
+// report a lexical error to a null collector.
+TEST(ProtoIOTest, UnknownEnumValueAfterACommentIsAParseErrorWithTheAllowedValues) {
+  NetParameter param;
+  const string text =
+      "# a 3N x 1 blob { with a brace\nlayer {\n include { phase: weight_filler }\n}\n";
+  try {
+    ReadProtoFromTextString(text, "net.prototxt", &param);
+    FAIL() << "expected a ParseError";
+  } catch (const ParseError& error) {
+    EXPECT_NE(string(error.what()).find("allowed for NetStateRule.phase: TRAIN, TEST"),
+              string::npos)
+        << error.what();
+  }
+}
+
 TEST(ProtoIOTest, BrokenPrototxtNamesFileLineAndField) {
   try {
     NetParameter param;

@@ -50,8 +50,16 @@ const google::protobuf::Descriptor* MessageAt(const string& text,
                                               const google::protobuf::Descriptor* root,
                                               int line, int column) {
   using google::protobuf::io::Tokenizer;
+  // The parser has already reported the first error; the tokenizer needs a
+  // collector of its own (it dereferences it on a lexical error such as "3N"
+  // in a comment read with the wrong comment style), whose reports are not
+  // wanted here. Text protos use '#' comments, as in TextFormat.
+  struct Silent : google::protobuf::io::ErrorCollector {
+    void AddError(int, google::protobuf::io::ColumnNumber, const string&) override {}
+  } silent;
   google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
-  Tokenizer tokenizer(&input, nullptr);
+  Tokenizer tokenizer(&input, &silent);
+  tokenizer.set_comment_style(Tokenizer::SH_COMMENT_STYLE);
   std::vector<const google::protobuf::Descriptor*> open{root};
   string field_name;
   while (tokenizer.Next()) {
