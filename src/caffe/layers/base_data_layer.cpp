@@ -50,14 +50,13 @@ template <typename Dtype>
 void BasePrefetchingDataLayer<Dtype>::SkipForwardPasses(int64_t passes) {
   if (passes <= 0) return;
   StopInternalThread();
-  Batch<Dtype>* batch = nullptr;
-  while (prefetch_full_.try_pop(&batch)) {
-    if (batch) prefetch_free_.push(batch);
-  }
-  if (prefetch_current_) {
-    prefetch_free_.push(prefetch_current_);
-    prefetch_current_ = nullptr;
-  }
+  // The stop may have interrupted load_batch with a batch that is in neither
+  // queue; so every batch goes back to the free queue from the list that owns
+  // them, not from the queues.
+  prefetch_full_.clear();
+  prefetch_free_.clear();
+  prefetch_current_ = nullptr;
+  for (const auto& owned : prefetch_) prefetch_free_.push(owned.get());
   error_ = nullptr;
   SkipBatches(passes);
   // No seed draw: the restart must not shift the caller's random stream.
