@@ -96,6 +96,8 @@ class DataTransformer {
   std::unique_ptr<Caffe::rng_t> rng_;
   Blob<Dtype> data_mean_;
   vector<Dtype> mean_values_;
+  // Scratch: the per-channel table of the pixel kernel (see CropTransform).
+  vector<Dtype> table_;
 };
 
 }  // namespace caffe

@@ -2,6 +2,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "caffe/data/crop_transform.hpp"
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/math_functions.hpp"
@@ -133,27 +134,19 @@ void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
   PrepareMeanValues(img_channels);
   const bool has_mean_values = !mean_values_.empty();
 
-  int h_off, w_off;
-  CropOffsets(img_height, img_width, &h_off, &w_off);
-
-  Dtype* transformed_data = transformed_blob->mutable_cpu_data();
-  for (int h = 0; h < height; ++h) {
-    const Pixel* row = image.ptr<Pixel>(h + h_off) + w_off * img_channels;
-    for (int w = 0; w < width; ++w) {
-      for (int c = 0; c < img_channels; ++c) {
-        const int top_index = (c * height + h) * width + (do_mirror ? width - 1 - w : w);
-        const Dtype pixel = static_cast<Dtype>(row[w * img_channels + c]);
-        if (mean) {
-          const int mean_index = (c * img_height + h_off + h) * img_width + w_off + w;
-          transformed_data[top_index] = (pixel - mean[mean_index]) * scale;
-        } else if (has_mean_values) {
-          transformed_data[top_index] = (pixel - mean_values_[c]) * scale;
-        } else {
-          transformed_data[top_index] = pixel * scale;
-        }
-      }
-    }
-  }
+  CropTransform<Dtype> crop;
+  crop.channels = img_channels;
+  crop.image_height = img_height;
+  crop.image_width = img_width;
+  CropOffsets(img_height, img_width, &crop.h_off, &crop.w_off);
+  crop.height = height;
+  crop.width = width;
+  crop.mirror = do_mirror;
+  crop.scale = scale;
+  crop.mean_image = mean;
+  crop.mean_values = has_mean_values ? mean_values_.data() : nullptr;
+  crop.Prepare(&table_);
+  TransformCrop<Dtype, Pixel>(crop, image, transformed_blob->mutable_cpu_data());
 }
 
 template <typename Dtype>
