@@ -114,17 +114,11 @@ void DataTransformer<Dtype>::Transform(const Datum& datum, Blob<Dtype>* transfor
 }
 
 template <typename Dtype>
-template <typename Pixel>
-void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
-                                             Blob<Dtype>* transformed_blob) {
-  const int img_channels = image.channels();
-  const int img_height = image.rows;
-  const int img_width = image.cols;
-  CheckFits(img_channels, img_height, img_width, *transformed_blob);
-  const int height = transformed_blob->height();
-  const int width = transformed_blob->width();
-
-  const Dtype scale = param_.scale();
+CropTransform<Dtype> DataTransformer<Dtype>::PrepareCrop(int img_channels, int img_height,
+                                                         int img_width,
+                                                         const Blob<Dtype>& transformed_blob) {
+  CheckFits(img_channels, img_height, img_width, transformed_blob);
+  // Upstream's order of draws: the mirror coin, then the crop offsets.
   const bool do_mirror = param_.mirror() && Rand(2);
   const Dtype* mean = nullptr;
   if (param_.has_mean_file()) {
@@ -132,21 +126,50 @@ void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
     mean = data_mean_.cpu_data();
   }
   PrepareMeanValues(img_channels);
-  const bool has_mean_values = !mean_values_.empty();
 
   CropTransform<Dtype> crop;
   crop.channels = img_channels;
   crop.image_height = img_height;
   crop.image_width = img_width;
   CropOffsets(img_height, img_width, &crop.h_off, &crop.w_off);
-  crop.height = height;
-  crop.width = width;
+  crop.height = transformed_blob.height();
+  crop.width = transformed_blob.width();
   crop.mirror = do_mirror;
-  crop.scale = scale;
+  crop.scale = param_.scale();
   crop.mean_image = mean;
-  crop.mean_values = has_mean_values ? mean_values_.data() : nullptr;
+  crop.mean_values = mean_values_.empty() ? nullptr : mean_values_.data();
   crop.Prepare(&table_);
+  return crop;
+}
+
+template <typename Dtype>
+template <typename Pixel>
+void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
+                                             Blob<Dtype>* transformed_blob) {
+  const CropTransform<Dtype> crop =
+      PrepareCrop(image.channels(), image.rows, image.cols, *transformed_blob);
   TransformCrop<Dtype, Pixel>(crop, image, transformed_blob->mutable_cpu_data());
+}
+
+template <typename Dtype>
+void DataTransformer<Dtype>::TransformDecoded(int channels, int height, int width,
+                                              const WindowDecoder& decode_window,
+                                              const std::function<cv::Mat()>& decode_whole,
+                                              Blob<Dtype>* transformed_blob) {
+  const CropTransform<Dtype> crop = PrepareCrop(channels, height, width, *transformed_blob);
+  Dtype* out = transformed_blob->mutable_cpu_data();
+  const bool decoded =
+      decode_window(crop.h_off, crop.height, crop.w_off, crop.width,
+                    [&](int r, const uint8_t* pixels) {
+                      TransformCropRow<Dtype, uint8_t>(crop, pixels, r, out);
+                    });
+  if (decoded) return;
+  const cv::Mat image = decode_whole();
+  CAFFE_REQUIRE(image.depth() == CV_8U && image.channels() == channels &&
+                    image.rows == height && image.cols == width,
+                DataError, "the image decodes to ", image.channels(), "x", image.rows, "x",
+                image.cols, " but its header gave ", channels, "x", height, "x", width);
+  TransformCrop<Dtype, uint8_t>(crop, image, out);
 }
 
 template <typename Dtype>
