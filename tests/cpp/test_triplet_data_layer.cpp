@@ -325,7 +325,7 @@ vector<BadRecord> BadRecords() {
   undecodable.set_data_pos("not a png");
   undecodable.set_data_neg("not a png");
   undecodable.add_label(1);
-  bad.push_back({undecodable.SerializeAsString(), "the anchor image (9 bytes) is not a decodable"});
+  bad.push_back({undecodable.SerializeAsString(), "the anchor image (9 bytes) cannot be decoded"});
   TripletDatum mixed;
   mixed.set_encoded(true);
   std::vector<uchar> small, large;

@@ -66,7 +66,7 @@ struct ImageDecodeOptions {
 // when `encoded`, else raw planar uint8 pixels, channels x height x width.
 // Returns an interleaved H x W x C 8-bit Mat. Throws DataError whose message
 // starts with `what` ("the image", "the anchor image") and says what is
-// wrong: not a decodable 8-bit image, a byte count unlike the shape, ...
+// wrong: an image that cannot be decoded as 8-bit, a byte count unlike the shape, ...
 cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height, int width,
                     const ImageDecodeOptions& options, const string& what = "the image");
 // A Datum's image through DecodeImage; a raw Datum holding float_data gives a
@@ -89,7 +89,7 @@ bool ReadImageToDatum(const string& filename, int label, int height, int width,
 bool ReadFileToDatum(const string& filename, int label, Datum* datum);
 
 // Decodes an encoded datum keeping the image's own channel count; throws
-// DataError when the bytes are not a decodable 8-bit image.
+// DataError when the bytes cannot be decoded as an 8-bit image.
 cv::Mat DecodeDatumToCVMatNative(const Datum& datum);
 // Decodes an encoded datum to 3-channel BGR (is_color) or 1-channel grey.
 cv::Mat DecodeDatumToCVMat(const Datum& datum, bool is_color);

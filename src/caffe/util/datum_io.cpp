@@ -315,7 +315,7 @@ cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height,
                                      e.what()));
   }
   CAFFE_REQUIRE(!image.empty() && image.depth() == CV_8U, DataError, what, " (", bytes.size(),
-                " bytes) is not a decodable 8-bit image");
+                " bytes) cannot be decoded as an 8-bit image");
   return Resized(image, options);
 }
 
