@@ -26,9 +26,14 @@ cv::Mat RandomImage(int height, int width, int channels, std::mt19937* rng) {
   return image;
 }
 
+// Sizes: image height, width, then the crop's; the second is wider than the
+// kernels' chunks.
+const int kSizes[][4] = {{13, 17, 9, 11}, {5, 200, 4, 150}};
+
 template <typename Dtype, typename Pixel>
-void ExpectKernelsAgree(int channels, MeanMode mode, bool mirror, std::mt19937* rng) {
-  const int image_height = 13, image_width = 17, height = 9, width = 11;
+void ExpectKernelsAgree(int channels, MeanMode mode, bool mirror, const int* size,
+                        std::mt19937* rng) {
+  const int image_height = size[0], image_width = size[1], height = size[2], width = size[3];
   const cv::Mat image = RandomImage<Pixel>(image_height, image_width, channels, rng);
   std::uniform_real_distribution<double> real(0, 255);
   std::vector<Dtype> mean_image(static_cast<size_t>(channels) * image_height * image_width);
@@ -36,7 +41,7 @@ void ExpectKernelsAgree(int channels, MeanMode mode, bool mirror, std::mt19937* 
   std::vector<Dtype> mean_values(channels);
   for (Dtype& value : mean_values) value = static_cast<Dtype>(real(*rng));
   // Corners and the middle of the possible crop windows.
-  const int offsets[][2] = {{0, 0}, {image_height - height, image_width - width}, {2, 3}};
+  const int offsets[][2] = {{0, 0}, {image_height - height, image_width - width}, {1, 3}};
   for (const auto& offset : offsets) {
     CropTransform<Dtype> crop;
     crop.channels = channels;
@@ -67,7 +72,11 @@ void ExpectAllAgree() {
   std::mt19937 rng(5);
   for (int channels : {1, 3, 4}) {
     for (MeanMode mode : {NO_MEAN, MEAN_VALUES, MEAN_IMAGE}) {
-      for (bool mirror : {false, true}) ExpectKernelsAgree<Dtype, Pixel>(channels, mode, mirror, &rng);
+      for (bool mirror : {false, true}) {
+        for (const auto& size : kSizes) {
+          ExpectKernelsAgree<Dtype, Pixel>(channels, mode, mirror, size, &rng);
+        }
+      }
     }
   }
 }
@@ -99,6 +108,7 @@ TEST(CropTransformTest, RowsOneAtATime) {
     TransformCropRow<float, uint8_t>(crop, image.ptr<uint8_t>(crop.h_off + h) + 3 * crop.w_off, h,
                                      by_rows.data());
   }
+  FinishTransformCrop();
   TransformCropReference<float, uint8_t>(crop, image, whole.data());
   EXPECT_EQ(whole, by_rows);
 }

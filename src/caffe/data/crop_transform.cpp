@@ -1,5 +1,8 @@
 #include "caffe/data/crop_transform.hpp"
 
+#include <emmintrin.h>
+
+#include <cstdint>
 #include <type_traits>
 
 namespace caffe {
@@ -18,11 +21,44 @@ inline Dtype Transformed(const CropTransform<Dtype>& t, Pixel sample, int c, int
   return pixel * t.scale;
 }
 
+// Copies n floats to `out`, the whole 64-byte lines of it with non-temporal
+// stores: a batch is far larger than the caches, and ordinary stores would
+// first read every line they write. (Partial lines get ordinary stores: a
+// partial non-temporal line is slow.)
+void StreamRow(const float* in, int n, float* out) {
+  int i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(out + i) & 63) != 0; ++i) out[i] = in[i];
+  for (; i + 16 <= n; i += 16) {
+    _mm_stream_ps(out + i, _mm_loadu_ps(in + i));
+    _mm_stream_ps(out + i + 4, _mm_loadu_ps(in + i + 4));
+    _mm_stream_ps(out + i + 8, _mm_loadu_ps(in + i + 8));
+    _mm_stream_ps(out + i + 12, _mm_loadu_ps(in + i + 12));
+  }
+  for (; i < n; ++i) out[i] = in[i];
+}
+
 // Table lookups, three interleaved channels (BGR), written forwards or
 // backwards (mirror) so the inner loop has no branch.
 template <typename Dtype, bool kMirror>
 void TableRow3(const Dtype* table, const uint8_t* in, int width, Dtype* out0, Dtype* out1,
                Dtype* out2) {
+  if constexpr (std::is_same<Dtype, float>::value) {
+    // Rows of up to kRow values go through the cache, then stream out.
+    const int kRow = 1024;
+    if (width <= kRow) {
+      alignas(64) float row[3][kRow];
+      for (int w = 0; w < width; ++w) {
+        const int to = kMirror ? width - 1 - w : w;
+        row[0][to] = table[in[3 * w]];
+        row[1][to] = table[256 + in[3 * w + 1]];
+        row[2][to] = table[512 + in[3 * w + 2]];
+      }
+      StreamRow(row[0], width, out0);
+      StreamRow(row[1], width, out1);
+      StreamRow(row[2], width, out2);
+      return;
+    }
+  }
   const Dtype* t0 = table;
   const Dtype* t1 = table + 256;
   const Dtype* t2 = table + 512;
@@ -107,7 +143,10 @@ void TransformCrop(const CropTransform<Dtype>& transform, const cv::Mat& image, 
                             static_cast<size_t>(transform.w_off) * transform.channels;
     TransformCropRow(transform, crop_row, h, out);
   }
+  FinishTransformCrop();
 }
+
+void FinishTransformCrop() { _mm_sfence(); }
 
 template <typename Dtype, typename Pixel>
 void TransformCropReference(const CropTransform<Dtype>& t, const cv::Mat& image, Dtype* out) {

@@ -52,7 +52,11 @@ template <typename Dtype, typename Pixel>
 void TransformCropRow(const CropTransform<Dtype>& transform, const Pixel* crop_row, int h,
                       Dtype* out);
 
-// Every output row from an H x W x C Mat of Pixel.
+// After the last TransformCropRow of an item, before another thread reads
+// it: the row kernel may use non-temporal stores, which are weakly ordered.
+void FinishTransformCrop();
+
+// Every output row from an H x W x C Mat of Pixel (then FinishTransformCrop).
 template <typename Dtype, typename Pixel>
 void TransformCrop(const CropTransform<Dtype>& transform, const cv::Mat& image, Dtype* out);
 

@@ -163,7 +163,10 @@ void DataTransformer<Dtype>::TransformDecoded(int channels, int height, int widt
                     [&](int r, const uint8_t* pixels) {
                       TransformCropRow<Dtype, uint8_t>(crop, pixels, r, out);
                     });
-  if (decoded) return;
+  if (decoded) {
+    FinishTransformCrop();
+    return;
+  }
   const cv::Mat image = decode_whole();
   CAFFE_REQUIRE(image.depth() == CV_8U && image.channels() == channels &&
                     image.rows == height && image.cols == width,
