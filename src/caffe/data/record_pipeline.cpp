@@ -273,7 +273,8 @@ void RecordPipeline<Dtype>::TransformImage(int record, int slot, const uint32_t*
                                            Dtype* data, Dtype* params) {
   const DecodedRecord& entry = records_[record];
   if (entry.images.empty()) {
-    TransformDeferred(entry.deferred[slot], draws, worker, data + ImageOffset(record, slot, item_shape), item_shape);
+    TransformDeferred(entry.deferred[slot], draws, worker,
+                      data + ImageOffset(record, slot, item_shape), item_shape);
     return;
   }
   const int views = static_cast<int>(views_.size());

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "caffe/util/datum_io.hpp"
 
@@ -46,8 +47,10 @@ class JpegDecoder {
 
   // Rows [top, top + rows) of the image, each given to row(r, pixels) in
   // order (r from 0); pixels[(x - left) * channels + c] is column x of the
-  // whole image for x in [left, left + cols), valid during the call. false when the fast path does not take the file; then `row`
-  // may have been called for some rows, which the caller must redo.
+  // whole image for x in [left, left + cols), valid during the call. false
+  // when the fast path does not take the file (or the window is outside
+  // the image); then `row` may have been called for some rows, which the
+  // caller must redo.
   bool DecodeRows(const std::string& bytes, ImageDecodeOptions::Color color, int top, int rows,
                   int left, int cols,
                   const std::function<void(int r, const uint8_t* pixels)>& row);
