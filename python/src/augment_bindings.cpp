@@ -22,6 +22,7 @@
 #include "caffe/augment/ops.hpp"
 #include "caffe/augment/preview.hpp"
 #include "caffe/common.hpp"
+#include "caffe/data/augmentation_seed.hpp"
 #include "caffe/util/upgrade_proto.hpp"
 
 namespace py = pybind11;
@@ -36,8 +37,7 @@ std::shared_ptr<augment::Augmenter> MakeAugmenter(const py::bytes& serialized) {
   AugmentationParameter param;
   CAFFE_REQUIRE(param.ParseFromString(string(serialized)), ParseError,
                 "cannot parse the serialized AugmentationParameter");
-  if (param.random_seed() < 0) param.set_random_seed(caffe_rng_rand());
-  return std::make_shared<augment::Augmenter>(param);
+  return std::make_shared<augment::Augmenter>(WithResolvedSeed(param));
 }
 
 // An H x W (grey) or H x W x C uint8 array as a cv::Mat sharing its memory.

@@ -241,7 +241,7 @@ TEST(DataReaderTest, ReadsInOrderAndWrapsAround) {
   DataReader reader(DigitsDir() + "/test_lmdb", DataParameter::LMDB, 16);
   reader.Start();
   EXPECT_EQ(reader.Peek()->key, expected[0].first);
-  DBRecord record;
+  RawRecord record;
   for (size_t i = 0; i < expected.size() + 5; ++i) {
     reader.Read(&record);
     ASSERT_EQ(record.key, expected[i % expected.size()].first) << i;
@@ -252,7 +252,7 @@ TEST(DataReaderTest, ReadsInOrderAndWrapsAround) {
 TEST(DataReaderTest, MissingDatabaseReachesTheConsumer) {
   DataReader reader("/nonexistent/reader_db", DataParameter::LEVELDB, 4);
   reader.Start();
-  DBRecord record;
+  RawRecord record;
   for (int attempt = 0; attempt < 2; ++attempt) {
     try {
       reader.Read(&record);
@@ -282,7 +282,7 @@ TEST(DataReaderTest, DamagedLevelDBTableReachesTheConsumer) {
   }
   DataReader reader(source, DataParameter::LEVELDB, 4);
   reader.Start();
-  DBRecord record;
+  RawRecord record;
   try {
     for (int i = 0; i < 3000; ++i) reader.Read(&record);
     FAIL() << "a damaged table went unnoticed";

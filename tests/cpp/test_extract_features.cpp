@@ -75,5 +75,34 @@ layer { name: "double" type: "Power" bottom: "data" top: "doubled" power_param {
   EXPECT_NE(errors.find("CPU-only"), string::npos) << errors;
 }
 
+// With views_param, a record's views are consecutive items, so they are
+// consecutive features: record r, view v is feature r * V + v.
+TEST(ExtractFeatures, WritesTheViewsOfARecordAsConsecutiveFeatures) {
+  TempDir dir;
+  WriteDB("lmdb", dir.Join("images"),
+          {{"0", SerializedDatum(1, 2, 2, string("\x01\x02\x03\x04", 4), 0)},
+           {"1", SerializedDatum(1, 2, 2, string("\x05\x06\x07\x08", 4), 1)}});
+  std::ofstream(dir.Join("net.prototxt")) << R"(
+layer { name: "data" type: "Data" top: "data"
+        data_param { source: "images" backend: LMDB batch_size: 2 }
+        views_param { preset: FLIPS view: ROTATE_180 } }
+)";
+  WriteProtoToBinaryFile(NetParameter(), dir.Join("empty.caffemodel"));
+  string errors;
+  ASSERT_EQ(RunExtract(dir, "empty.caffemodel net.prototxt data views_db 1 lmdb", &errors), 0)
+      << errors;
+  const auto features = ReadDB("lmdb", dir.Join("views_db"));
+  // Identity, horizontal flip, half turn of [[1 2] [3 4]], then of [[5 6] [7 8]].
+  const float expected[6][4] = {{1, 2, 3, 4}, {2, 1, 4, 3}, {4, 3, 2, 1},
+                                {5, 6, 7, 8}, {6, 5, 8, 7}, {8, 7, 6, 5}};
+  ASSERT_EQ(features.size(), 6u);
+  for (int n = 0; n < 6; ++n) {
+    Datum datum;
+    ASSERT_TRUE(datum.ParseFromString(features[n].second));
+    ASSERT_EQ(datum.float_data_size(), 4);
+    for (int p = 0; p < 4; ++p) EXPECT_EQ(datum.float_data(p), expected[n][p]) << n << "," << p;
+  }
+}
+
 }  // namespace
 }  // namespace caffe

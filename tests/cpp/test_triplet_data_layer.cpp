@@ -266,8 +266,8 @@ TYPED_TEST(TripletDataLayerTest, BatchesDoNotDependOnThreadsOrPrefetch) {
 
 TYPED_TEST(TripletDataLayerTest, ResumeEqualsStraightRun) {
   this->WriteRaw(9, 1, 5, 5, 1);
-  for (auto policy : {TripletDataParameter::FAIL, TripletDataParameter::SKIP}) {
-    if (policy == TripletDataParameter::SKIP) {
+  for (auto policy : {DataParameter::FAIL, DataParameter::SKIP}) {
+    if (policy == DataParameter::SKIP) {
       // Add bad records between good ones.
       vector<pair<string, string>> entries;
       for (int r = 0; r < 9; ++r) {
@@ -325,7 +325,7 @@ vector<BadRecord> BadRecords() {
   undecodable.set_data_pos("not a png");
   undecodable.set_data_neg("not a png");
   undecodable.add_label(1);
-  bad.push_back({undecodable.SerializeAsString(), "the anchor image (9 bytes) is not a decodable"});
+  bad.push_back({undecodable.SerializeAsString(), "the anchor image (9 bytes) cannot be decoded"});
   TripletDatum mixed;
   mixed.set_encoded(true);
   std::vector<uchar> small, large;
@@ -336,7 +336,7 @@ vector<BadRecord> BadRecords() {
   mixed.set_data_neg(string(large.begin(), large.end()));
   mixed.add_label(1);
   bad.push_back({mixed.SerializeAsString(), "its anchor image is 1x4x4 but its negative image is 1x5x4"});
-  bad.push_back({RawTriplet(0, 1, 3, 3, {1}), "its images are 1x3x3 but the layer's are 1x4x4"});
+  bad.push_back({RawTriplet(0, 1, 3, 3, {1}), "it transforms to 1x3x3 but the layer's records transform to 1x4x4"});
   bad.push_back({RawTriplet(0, 1, 4, 4, {1, 2}), "it carries 2 labels but the first record carries 1"});
   return bad;
 }
@@ -374,7 +374,7 @@ TYPED_TEST(TripletDataLayerTest, SkippedBadRecordsAreCounted) {
   }
   WriteDB("lmdb", this->source(), entries);
   LayerParameter param = this->Param(3, TripletDataParameter::SEPARATE);
-  param.mutable_triplet_data_param()->set_on_bad_record(TripletDataParameter::SKIP);
+  param.mutable_triplet_data_param()->set_on_bad_record(DataParameter::SKIP);
   auto top = this->Tops(4);
   auto layer = this->SetUp(param, top);
   // Two batches of 3 take all 6 good records and pass over the 6 bad ones.

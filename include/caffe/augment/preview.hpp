@@ -54,8 +54,9 @@ void WriteAugmentPreviewFromFiles(const Augmenter& augmenter,
 
 // The grid of a data layer of `net`: the first `records` records of its
 // database (data_param: Datum, one row each; triplet_data_param:
-// TripletDatum, one row per slot) under its augmentation_param (an unset
-// random_seed becomes 1, so reruns agree). `layer` names the layer; empty
+// TripletDatum, one row per slot), decoded as the layer decodes them, under
+// its augmentation_param (an unset random_seed is drawn as the layers draw
+// it, data/augmentation_seed.hpp, and logged). `layer` names the layer; empty
 // picks the first layer with an augmentation_param. ConfigError when there
 // is no such layer or it reads no database; DataError names the database
 // and key of a record that cannot be decoded.

@@ -33,6 +33,11 @@ class BlockingQueue {
     condition_.notify_one();
   }
 
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.clear();
+  }
+
   bool try_pop(T* item) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (queue_.empty()) return false;

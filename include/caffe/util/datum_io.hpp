@@ -45,6 +45,34 @@ void CheckImagePixels(const string& bytes, const string& what);
 void SerializeRecord(const google::protobuf::Message& record, const string& what,
                      string* serialized);
 
+// How a record's image is decoded: the one decoder of the data path (the data
+// layers, the augmentation preview and the tools all call DecodeImage).
+// Encoded images keep their own channel count (NATIVE) or become 3-channel
+// BGR (COLOR) or 1-channel grey (GRAY); raw images are used as stored. With
+// resize_height and resize_width both > 0 the image is then resized
+// (bilinear), as ImageData's new_height/new_width do.
+struct ImageDecodeOptions {
+  enum Color { NATIVE, COLOR, GRAY };
+  Color color = NATIVE;
+  int resize_height = 0;
+  int resize_width = 0;
+  // From force_color / force_gray flags; ConfigError naming `where` (e.g.
+  // "transform_param") when both are set.
+  static ImageDecodeOptions FromForceFlags(bool force_color, bool force_gray,
+                                           const string& where);
+};
+
+// One image of a record: `bytes` is an encoded image file (PNG, JPEG, ...)
+// when `encoded`, else raw planar uint8 pixels, channels x height x width.
+// Returns an interleaved H x W x C 8-bit Mat. Throws DataError whose message
+// starts with `what` ("the image", "the anchor image") and says what is
+// wrong: an image that cannot be decoded as 8-bit, a byte count unlike the shape, ...
+cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height, int width,
+                    const ImageDecodeOptions& options, const string& what = "the image");
+// A Datum's image through DecodeImage; a raw Datum holding float_data gives a
+// CV_32F Mat of its values.
+cv::Mat DecodeDatumImage(const Datum& datum, const ImageDecodeOptions& options);
+
 // Reads an image; resizes it (bilinear) when both height and width are > 0.
 // Returns an empty Mat when the file cannot be read; throws DataError when it
 // is over the pixel limit, ConfigError when the resize target is.
@@ -60,8 +88,8 @@ bool ReadImageToDatum(const string& filename, int label, int height, int width,
 // The file's bytes as an encoded datum.
 bool ReadFileToDatum(const string& filename, int label, Datum* datum);
 
-// Decodes an encoded datum keeping the image's own channel count and depth;
-// throws DataError when the bytes are not a decodable image.
+// Decodes an encoded datum keeping the image's own channel count; throws
+// DataError when the bytes cannot be decoded as an 8-bit image.
 cv::Mat DecodeDatumToCVMatNative(const Datum& datum);
 // Decodes an encoded datum to 3-channel BGR (is_color) or 1-channel grey.
 cv::Mat DecodeDatumToCVMat(const Datum& datum, bool is_color);

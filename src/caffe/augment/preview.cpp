@@ -10,6 +10,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "caffe/augment/ops.hpp"
+#include "caffe/util/datum_io.hpp"
+#include "caffe/util/io.hpp"
 
 namespace caffe {
 namespace augment {
@@ -187,10 +189,10 @@ void WriteAugmentPreviewFromFiles(const Augmenter& augmenter,
     // Checked first so a missing file is our IOError, not an OpenCV warning.
     CAFFE_REQUIRE(std::ifstream(path).good(), IOError,
                   "augment_preview: cannot read image ", path);
-    cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
-    CAFFE_REQUIRE(!img.empty(), IOError, "augment_preview: cannot read image ", path);
+    cv::Mat img = DecodeImage(ReadFileToString(path), true, 0, 0, 0,
+                              ImageDecodeOptions(),
+                              "augment_preview: image " + path);
     if (img.channels() == 4) cv::cvtColor(img, img, cv::COLOR_BGRA2BGR);
-    if (img.depth() != CV_8U) img.convertTo(img, CV_8U);
     PreviewRow row;
     row.image = img;
     row.record = rows.size();

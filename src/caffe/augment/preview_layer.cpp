@@ -1,19 +1,18 @@
 // The preview of a data layer: reads the first records of its database
-// (Datum for Data, TripletDatum for TripletData) and lays them out one row
-// per record and slot. See include/caffe/augment/preview.hpp.
+// (Datum for Data, TripletDatum for TripletData), decodes them with the
+// layer's own record format, and lays them out one row per record and slot.
+// See include/caffe/augment/preview.hpp.
 #include <memory>
-#include <opencv2/imgcodecs.hpp>
 
 #include "caffe/augment/preview.hpp"
-#include "caffe/util/datum_io.hpp"
+#include "caffe/data/augmentation_seed.hpp"
+#include "caffe/data/record_format.hpp"
 #include "caffe/util/db.hpp"
 
 namespace caffe {
 namespace augment {
 
 namespace {
-
-const char* const kSlotNames[3] = {"anchor", "positive", "negative"};
 
 string Describe(const LayerParameter& layer) {
   return internal::Concat("layer '", layer.name(), "' (", layer.type(), ")");
@@ -33,76 +32,27 @@ std::vector<std::pair<string, string>> FirstRecords(const string& source,
   return records;
 }
 
-// One image of a TripletDatum: encoded bytes, or planar C x H x W bytes.
-cv::Mat TripletImage(const TripletDatum& datum, const string& bytes, int flags,
-                     const string& where, const char* slot) {
-  if (datum.encoded()) {
-    cv::Mat image;
-    CheckImagePixels(bytes, where + "the " + slot + " image");  // decompression bombs
-    if (!bytes.empty()) {
-      image = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1,
-                                   const_cast<char*>(bytes.data())),
-                           flags);
-    }
-    CAFFE_REQUIRE(!image.empty() && image.depth() == CV_8U, DataError, where, "the ",
-                  slot, " image (", bytes.size(), " bytes) is not a decodable 8-bit image");
-    return image;
-  }
-  const int c = datum.channels(), h = datum.height(), w = datum.width();
-  CAFFE_REQUIRE(c > 0 && h > 0 && w > 0 &&
-                    static_cast<int64_t>(bytes.size()) == int64_t{c} * h * w,
-                DataError, where, "the ", slot, " image holds ", bytes.size(),
-                " bytes but channels x height x width = ", c, "x", h, "x", w);
-  cv::Mat image(h, w, CV_8UC(c));
-  const uint8_t* src = reinterpret_cast<const uint8_t*>(bytes.data());
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      for (int k = 0; k < c; ++k) {
-        image.ptr<uint8_t>(y)[x * c + k] = src[(static_cast<size_t>(k) * h + y) * w + x];
-      }
-    }
-  }
-  return image;
-}
-
-std::vector<PreviewRow> DataRows(const LayerParameter& layer, int count) {
-  const DataParameter& param = layer.data_param();
+// The first `count` records of the layer's database, decoded as the layer
+// decodes them (its RecordFormat), one row per record and slot.
+std::vector<PreviewRow> LayerRows(const LayerParameter& layer, bool triplets, int count) {
+  const string& source = triplets ? layer.triplet_data_param().source()
+                                  : layer.data_param().source();
+  const DataParameter::DB backend = triplets ? layer.triplet_data_param().backend()
+                                             : layer.data_param().backend();
+  const std::unique_ptr<RecordFormat> format =
+      triplets ? MakeTripletDatumFormat(layer) : MakeDatumFormat(layer);
   std::vector<PreviewRow> rows;
-  for (const auto& record : FirstRecords(param.source(), param.backend(), count)) {
-    Datum datum;
-    CAFFE_REQUIRE(datum.ParseFromString(record.second), DataError, "database ",
-                  param.source(), ", record '", record.first,
-                  "': not a serialized Datum");
-    PreviewRow row;
-    row.image = datum.encoded() ? DecodeDatumToCVMatNative(datum) : DatumToCVMat(datum);
-    row.key = record.first;
-    row.label = record.first;
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-std::vector<PreviewRow> TripletRows(const LayerParameter& layer, int count) {
-  const TripletDataParameter& param = layer.triplet_data_param();
-  const bool force_color = param.force_color() || layer.transform_param().force_color();
-  const bool force_gray = param.force_gray() || layer.transform_param().force_gray();
-  const int flags = force_color ? cv::IMREAD_COLOR
-                    : force_gray ? cv::IMREAD_GRAYSCALE
-                                 : cv::IMREAD_UNCHANGED;
-  std::vector<PreviewRow> rows;
-  for (const auto& record : FirstRecords(param.source(), param.backend(), count)) {
-    const string where = internal::Concat("database ", param.source(), ", record '",
-                                          record.first, "': ");
-    TripletDatum datum;
-    CAFFE_REQUIRE(datum.ParseFromString(record.second), DataError, where,
-                  "not a serialized TripletDatum");
-    const string* bytes[3] = {&datum.data_anchor(), &datum.data_pos(), &datum.data_neg()};
-    for (int slot = 0; slot < 3; ++slot) {
+  DecodedRecord decoded;
+  for (const auto& record : FirstRecords(source, backend, count)) {
+    format->Decode({record.first, record.second}, &decoded);
+    CAFFE_REQUIRE(decoded.problem.empty(), DataError, "database ", source, ", record '",
+                  record.first, "': ", decoded.problem);
+    for (int slot = 0; slot < format->slots(); ++slot) {
       PreviewRow row;
-      row.image = TripletImage(datum, *bytes[slot], flags, where, kSlotNames[slot]);
+      row.image = decoded.images[slot];
       row.key = record.first;
       row.slot = slot;
-      row.label = record.first + " " + kSlotNames[slot];
+      row.label = triplets ? record.first + " " + format->slot_name(slot) : record.first;
       rows.push_back(row);
     }
   }
@@ -128,12 +78,13 @@ void WriteLayerPreview(const NetParameter& net, const LayerPreviewOptions& optio
                 " has neither data_param nor triplet_data_param to read records from");
   CAFFE_REQUIRE(options.records > 0, ConfigError, "augment_preview: records = ",
                 options.records, " must be > 0");
-  AugmentationParameter augmentation = chosen->augmentation_param();
-  if (augmentation.random_seed() < 0) augmentation.set_random_seed(1);
-  const Augmenter augmenter(augmentation, Describe(*chosen));
+  const Augmenter augmenter(WithResolvedSeed(chosen->augmentation_param()), Describe(*chosen));
+  if (chosen->augmentation_param().random_seed() < 0) {
+    LOG(INFO) << Describe(*chosen) << ": augmentation_param sets no random_seed; this preview "
+              << "drew " << augmenter.seed() << " (set random_seed to see it again)";
+  }
   const bool triplets = chosen->has_triplet_data_param() && chosen->type() != "Data";
-  const std::vector<PreviewRow> rows = triplets ? TripletRows(*chosen, options.records)
-                                                : DataRows(*chosen, options.records);
+  const std::vector<PreviewRow> rows = LayerRows(*chosen, triplets, options.records);
   CAFFE_REQUIRE(!rows.empty(), DataError, Describe(*chosen), ": the database holds no records");
   WriteAugmentPreview(augmenter, rows, options, png_path);
 }

@@ -2,6 +2,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "caffe/data/crop_transform.hpp"
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/math_functions.hpp"
@@ -29,23 +30,17 @@ DataTransformer<Dtype>::DataTransformer(const TransformationParameter& param, Ph
 
 template <typename Dtype>
 void DataTransformer<Dtype>::InitRand() {
-  const bool needs_rand = param_.mirror() || (phase_ == TRAIN && param_.crop_size());
-  if (needs_rand) {
-    rng_seed_ = caffe_rng_rand();
-    rng_ = std::make_unique<Caffe::rng_t>(rng_seed_);
+  if (DrawsPerItem() > 0) {
+    rng_ = std::make_unique<Caffe::rng_t>(caffe_rng_rand());
   } else {
     rng_.reset();
   }
 }
 
 template <typename Dtype>
-void DataTransformer<Dtype>::RestartRandAfter(uint64_t items) {
-  if (!rng_) return;
-  // Per item: one mirror coin, then a crop row and column in TRAIN.
-  const uint64_t draws_per_item =
-      (param_.mirror() ? 1 : 0) + ((phase_ == TRAIN && param_.crop_size()) ? 2 : 0);
-  rng_->seed(rng_seed_);
-  rng_->discard(items * draws_per_item);
+int DataTransformer<Dtype>::DrawsPerItem() const {
+  // A mirror coin, then a crop row and column in TRAIN.
+  return (param_.mirror() ? 1 : 0) + ((phase_ == TRAIN && param_.crop_size()) ? 2 : 0);
 }
 
 template <typename Dtype>
@@ -109,84 +104,21 @@ void DataTransformer<Dtype>::CheckFits(int channels, int height, int width,
 
 template <typename Dtype>
 cv::Mat DataTransformer<Dtype>::DecodeDatum(const Datum& datum) const {
-  CAFFE_REQUIRE(!(param_.force_color() && param_.force_gray()), ConfigError,
-                "transform_param cannot set both force_color and force_gray");
-  if (param_.force_color() || param_.force_gray()) {
-    return DecodeDatumToCVMat(datum, param_.force_color());
-  }
-  return DecodeDatumToCVMatNative(datum);
+  return DecodeDatumImage(datum, ImageDecodeOptions::FromForceFlags(
+                                     param_.force_color(), param_.force_gray(), "transform_param"));
 }
 
 template <typename Dtype>
 void DataTransformer<Dtype>::Transform(const Datum& datum, Blob<Dtype>* transformed_blob) {
-  if (datum.encoded()) {
-    Transform(DecodeDatum(datum), transformed_blob);
-    return;
-  }
-  if (param_.force_color() || param_.force_gray()) {
-    LOG_FIRST_N(WARNING, 1) << "force_color and force_gray apply to encoded data only";
-  }
-  CheckRawDatumSize(datum);
-  CheckFits(datum.channels(), datum.height(), datum.width(), *transformed_blob);
-  Transform(datum, transformed_blob->mutable_cpu_data());
+  Transform(DecodeDatum(datum), transformed_blob);
 }
 
 template <typename Dtype>
-void DataTransformer<Dtype>::Transform(const Datum& datum, Dtype* transformed_data) {
-  const string& data = datum.data();
-  const int datum_channels = datum.channels();
-  const int datum_height = datum.height();
-  const int datum_width = datum.width();
-  const int crop_size = param_.crop_size();
-  const Dtype scale = param_.scale();
-  const bool do_mirror = param_.mirror() && Rand(2);
-  const bool has_uint8 = !data.empty();
-
-  const Dtype* mean = nullptr;
-  if (param_.has_mean_file()) {
-    CheckMeanFileShape(datum_channels, datum_height, datum_width);
-    mean = data_mean_.cpu_data();
-  }
-  PrepareMeanValues(datum_channels);
-  const bool has_mean_values = !mean_values_.empty();
-
-  const int height = crop_size ? crop_size : datum_height;
-  const int width = crop_size ? crop_size : datum_width;
-  int h_off, w_off;
-  CropOffsets(datum_height, datum_width, &h_off, &w_off);
-
-  for (int c = 0; c < datum_channels; ++c) {
-    for (int h = 0; h < height; ++h) {
-      for (int w = 0; w < width; ++w) {
-        const int data_index = (c * datum_height + h_off + h) * datum_width + w_off + w;
-        const int top_index = (c * height + h) * width + (do_mirror ? width - 1 - w : w);
-        const Dtype element = has_uint8
-                                  ? static_cast<Dtype>(static_cast<uint8_t>(data[data_index]))
-                                  : static_cast<Dtype>(datum.float_data(data_index));
-        if (mean) {
-          transformed_data[top_index] = (element - mean[data_index]) * scale;
-        } else if (has_mean_values) {
-          transformed_data[top_index] = (element - mean_values_[c]) * scale;
-        } else {
-          transformed_data[top_index] = element * scale;
-        }
-      }
-    }
-  }
-}
-
-template <typename Dtype>
-void DataTransformer<Dtype>::Transform(const cv::Mat& cv_img, Blob<Dtype>* transformed_blob) {
-  CAFFE_REQUIRE(cv_img.depth() == CV_8U, DataError,
-                "image data must be 8-bit unsigned, got OpenCV depth ", cv_img.depth());
-  const int img_channels = cv_img.channels();
-  const int img_height = cv_img.rows;
-  const int img_width = cv_img.cols;
-  CheckFits(img_channels, img_height, img_width, *transformed_blob);
-  const int height = transformed_blob->height();
-  const int width = transformed_blob->width();
-
-  const Dtype scale = param_.scale();
+CropTransform<Dtype> DataTransformer<Dtype>::PrepareCrop(int img_channels, int img_height,
+                                                         int img_width,
+                                                         const Blob<Dtype>& transformed_blob) {
+  CheckFits(img_channels, img_height, img_width, transformed_blob);
+  // Upstream's order of draws: the mirror coin, then the crop offsets.
   const bool do_mirror = param_.mirror() && Rand(2);
   const Dtype* mean = nullptr;
   if (param_.has_mean_file()) {
@@ -194,60 +126,101 @@ void DataTransformer<Dtype>::Transform(const cv::Mat& cv_img, Blob<Dtype>* trans
     mean = data_mean_.cpu_data();
   }
   PrepareMeanValues(img_channels);
-  const bool has_mean_values = !mean_values_.empty();
 
-  int h_off, w_off;
-  CropOffsets(img_height, img_width, &h_off, &w_off);
+  CropTransform<Dtype> crop;
+  crop.channels = img_channels;
+  crop.image_height = img_height;
+  crop.image_width = img_width;
+  CropOffsets(img_height, img_width, &crop.h_off, &crop.w_off);
+  crop.height = transformed_blob.height();
+  crop.width = transformed_blob.width();
+  crop.mirror = do_mirror;
+  crop.scale = param_.scale();
+  crop.mean_image = mean;
+  crop.mean_values = mean_values_.empty() ? nullptr : mean_values_.data();
+  crop.Prepare(&table_);
+  return crop;
+}
 
-  Dtype* transformed_data = transformed_blob->mutable_cpu_data();
-  for (int h = 0; h < height; ++h) {
-    const uchar* row = cv_img.ptr<uchar>(h + h_off) + w_off * img_channels;
-    for (int w = 0; w < width; ++w) {
-      for (int c = 0; c < img_channels; ++c) {
-        const int top_index = (c * height + h) * width + (do_mirror ? width - 1 - w : w);
-        const Dtype pixel = static_cast<Dtype>(row[w * img_channels + c]);
-        if (mean) {
-          const int mean_index = (c * img_height + h_off + h) * img_width + w_off + w;
-          transformed_data[top_index] = (pixel - mean[mean_index]) * scale;
-        } else if (has_mean_values) {
-          transformed_data[top_index] = (pixel - mean_values_[c]) * scale;
-        } else {
-          transformed_data[top_index] = pixel * scale;
-        }
-      }
-    }
+template <typename Dtype>
+template <typename Pixel>
+void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
+                                             Blob<Dtype>* transformed_blob) {
+  const CropTransform<Dtype> crop =
+      PrepareCrop(image.channels(), image.rows, image.cols, *transformed_blob);
+  TransformCrop<Dtype, Pixel>(crop, image, transformed_blob->mutable_cpu_data());
+}
+
+template <typename Dtype>
+void DataTransformer<Dtype>::TransformDecoded(int channels, int height, int width,
+                                              const WindowDecoder& decode_window,
+                                              const std::function<cv::Mat()>& decode_whole,
+                                              Blob<Dtype>* transformed_blob) {
+  const CropTransform<Dtype> crop = PrepareCrop(channels, height, width, *transformed_blob);
+  Dtype* out = transformed_blob->mutable_cpu_data();
+  const bool decoded =
+      decode_window(crop.h_off, crop.height, crop.w_off, crop.width,
+                    [&](int r, const uint8_t* pixels) {
+                      TransformCropRow<Dtype, uint8_t>(crop, pixels, r, out);
+                    });
+  if (decoded) {
+    FinishTransformCrop();
+    return;
+  }
+  const cv::Mat image = decode_whole();
+  CAFFE_REQUIRE(image.depth() == CV_8U && image.channels() == channels &&
+                    image.rows == height && image.cols == width,
+                DataError, "the image decodes to ", image.channels(), "x", image.rows, "x",
+                image.cols, " but its header gave ", channels, "x", height, "x", width);
+  TransformCrop<Dtype, uint8_t>(crop, image, out);
+}
+
+template <typename Dtype>
+void DataTransformer<Dtype>::Transform(const cv::Mat& cv_img, Blob<Dtype>* transformed_blob) {
+  switch (cv_img.depth()) {
+    case CV_8U:
+      TransformPixels<uint8_t>(cv_img, transformed_blob);
+      return;
+    case CV_32F:
+      TransformPixels<float>(cv_img, transformed_blob);
+      return;
+  }
+  throw DataError(internal::Concat("image data must be 8-bit unsigned or 32-bit float, got "
+                                   "OpenCV depth ",
+                                   cv_img.depth()));
+}
+
+template <typename Dtype>
+template <typename Input>
+void DataTransformer<Dtype>::TransformEach(const vector<Input>& inputs,
+                                           Blob<Dtype>* transformed_blob) {
+  Blob<Dtype> item(1, transformed_blob->channels(), transformed_blob->height(),
+                   transformed_blob->width());
+  for (size_t item_id = 0; item_id < inputs.size(); ++item_id) {
+    item.set_cpu_data(transformed_blob->mutable_cpu_data() +
+                      transformed_blob->offset(static_cast<int>(item_id)));
+    Transform(inputs[item_id], &item);
   }
 }
 
 template <typename Dtype>
 void DataTransformer<Dtype>::Transform(const vector<Datum>& datum_vector,
                                        Blob<Dtype>* transformed_blob) {
-  const int datum_num = static_cast<int>(datum_vector.size());
-  CAFFE_REQUIRE(datum_num > 0, DataError, "no datum to transform");
-  CAFFE_REQUIRE(datum_num <= transformed_blob->num(), ShapeError, datum_num,
-                " datums do not fit a blob of shape ", transformed_blob->shape_string());
-  Blob<Dtype> item(1, transformed_blob->channels(), transformed_blob->height(),
-                   transformed_blob->width());
-  for (int item_id = 0; item_id < datum_num; ++item_id) {
-    item.set_cpu_data(transformed_blob->mutable_cpu_data() + transformed_blob->offset(item_id));
-    Transform(datum_vector[item_id], &item);
-  }
+  CAFFE_REQUIRE(!datum_vector.empty(), DataError, "no datum to transform");
+  CAFFE_REQUIRE(static_cast<int>(datum_vector.size()) <= transformed_blob->num(), ShapeError,
+                datum_vector.size(), " datums do not fit a blob of shape ",
+                transformed_blob->shape_string());
+  TransformEach(datum_vector, transformed_blob);
 }
 
 template <typename Dtype>
 void DataTransformer<Dtype>::Transform(const vector<cv::Mat>& mat_vector,
                                        Blob<Dtype>* transformed_blob) {
-  const int mat_num = static_cast<int>(mat_vector.size());
-  CAFFE_REQUIRE(mat_num > 0, DataError, "no image to transform");
-  CAFFE_REQUIRE(mat_num == transformed_blob->num(), ShapeError, mat_num,
-                " images need a blob of that many items, got ",
+  CAFFE_REQUIRE(!mat_vector.empty(), DataError, "no image to transform");
+  CAFFE_REQUIRE(static_cast<int>(mat_vector.size()) == transformed_blob->num(), ShapeError,
+                mat_vector.size(), " images need a blob of that many items, got ",
                 transformed_blob->shape_string());
-  Blob<Dtype> item(1, transformed_blob->channels(), transformed_blob->height(),
-                   transformed_blob->width());
-  for (int item_id = 0; item_id < mat_num; ++item_id) {
-    item.set_cpu_data(transformed_blob->mutable_cpu_data() + transformed_blob->offset(item_id));
-    Transform(mat_vector[item_id], &item);
-  }
+  TransformEach(mat_vector, transformed_blob);
 }
 
 template <typename Dtype>
@@ -325,25 +298,23 @@ void DataTransformer<Dtype>::Transform(Blob<Dtype>* input_blob, Blob<Dtype>* tra
 }
 
 template <typename Dtype>
+vector<int> DataTransformer<Dtype>::InferBlobShape(int channels, int height, int width) const {
+  const int crop_size = param_.crop_size();
+  CAFFE_REQUIRE(height >= crop_size && width >= crop_size, DataError, "data of size ", height,
+                "x", width, " is smaller than crop_size ", crop_size);
+  return {1, channels, crop_size ? crop_size : height, crop_size ? crop_size : width};
+}
+
+template <typename Dtype>
 vector<int> DataTransformer<Dtype>::InferBlobShape(const Datum& datum) {
   if (datum.encoded()) return InferBlobShape(DecodeDatum(datum));
   CheckRawDatumSize(datum);
-  const int crop_size = param_.crop_size();
-  CAFFE_REQUIRE(datum.height() >= crop_size && datum.width() >= crop_size, DataError,
-                "data of size ", datum.height(), "x", datum.width(),
-                " is smaller than crop_size ", crop_size);
-  return {1, datum.channels(), crop_size ? crop_size : datum.height(),
-          crop_size ? crop_size : datum.width()};
+  return InferBlobShape(datum.channels(), datum.height(), datum.width());
 }
 
 template <typename Dtype>
 vector<int> DataTransformer<Dtype>::InferBlobShape(const cv::Mat& cv_img) {
-  const int crop_size = param_.crop_size();
-  CAFFE_REQUIRE(cv_img.rows >= crop_size && cv_img.cols >= crop_size, DataError,
-                "image of size ", cv_img.rows, "x", cv_img.cols, " is smaller than crop_size ",
-                crop_size);
-  return {1, cv_img.channels(), crop_size ? crop_size : cv_img.rows,
-          crop_size ? crop_size : cv_img.cols};
+  return InferBlobShape(cv_img.channels(), cv_img.rows, cv_img.cols);
 }
 
 template <typename Dtype>

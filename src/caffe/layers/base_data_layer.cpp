@@ -3,17 +3,8 @@
 namespace caffe {
 
 template <typename Dtype>
-BaseDataLayer<Dtype>::BaseDataLayer(const LayerParameter& param)
-    : Layer<Dtype>(param), transform_param_(param.transform_param()) {}
-
-template <typename Dtype>
 void BaseDataLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
                                       const vector<Blob<Dtype>*>& top) {
-  output_labels_ = top.size() > 1;
-  data_transformer_ = std::make_shared<DataTransformer<Dtype>>(transform_param_, this->phase_);
-  // Upstream seeds here and again before starting the prefetch thread; both
-  // draws are kept so seeded runs consume the same random numbers.
-  data_transformer_->InitRand();
   DataLayerSetUp(bottom, top);
 }
 
@@ -27,12 +18,13 @@ void BaseDataLayer<Dtype>::RethrowWithContext(const string& context) const {
 }
 
 template <typename Dtype>
-BasePrefetchingDataLayer<Dtype>::BasePrefetchingDataLayer(const LayerParameter& param)
+BasePrefetchingDataLayer<Dtype>::BasePrefetchingDataLayer(const LayerParameter& param,
+                                                          int prefetch,
+                                                          const string& prefetch_field)
     : BaseDataLayer<Dtype>(param) {
-  const int depth = static_cast<int>(param.data_param().prefetch());
-  CAFFE_REQUIRE(depth > 0, ConfigError, this->Describe(),
-                ": data_param.prefetch must be positive");
-  for (int i = 0; i < depth; ++i) {
+  CAFFE_REQUIRE(prefetch > 0, ConfigError, this->Describe(), ": ", prefetch_field,
+                " must be positive");
+  for (int i = 0; i < prefetch; ++i) {
     prefetch_.push_back(std::make_shared<Batch<Dtype>>());
     prefetch_free_.push(prefetch_.back().get());
   }
@@ -49,10 +41,8 @@ void BasePrefetchingDataLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bot
   BaseDataLayer<Dtype>::LayerSetUp(bottom, top);
   // Allocate now so the prefetch thread starts with ready buffers.
   for (auto& batch : prefetch_) {
-    batch->data_.mutable_cpu_data();
-    if (this->output_labels_) batch->label_.mutable_cpu_data();
+    for (auto& blob : batch->blobs_) blob->mutable_cpu_data();
   }
-  this->data_transformer_->InitRand();
   StartInternalThread();
 }
 
@@ -60,14 +50,13 @@ template <typename Dtype>
 void BasePrefetchingDataLayer<Dtype>::SkipForwardPasses(int64_t passes) {
   if (passes <= 0) return;
   StopInternalThread();
-  Batch<Dtype>* batch = nullptr;
-  while (prefetch_full_.try_pop(&batch)) {
-    if (batch) prefetch_free_.push(batch);
-  }
-  if (prefetch_current_) {
-    prefetch_free_.push(prefetch_current_);
-    prefetch_current_ = nullptr;
-  }
+  // The stop may have interrupted load_batch with a batch that is in neither
+  // queue; so every batch goes back to the free queue from the list that owns
+  // them, not from the queues.
+  prefetch_full_.clear();
+  prefetch_free_.clear();
+  prefetch_current_ = nullptr;
+  for (const auto& owned : prefetch_) prefetch_free_.push(owned.get());
   error_ = nullptr;
   SkipBatches(passes);
   // No seed draw: the restart must not shift the caller's random stream.
@@ -101,11 +90,10 @@ void BasePrefetchingDataLayer<Dtype>::Forward_cpu(const vector<Blob<Dtype>*>& bo
   Batch<Dtype>* batch = prefetch_full_.peek();
   if (!batch) std::rethrow_exception(error_);
   prefetch_current_ = prefetch_full_.pop("Waiting for data");
-  top[0]->ReshapeLike(batch->data_);
-  top[0]->set_cpu_data(batch->data_.mutable_cpu_data());
-  if (this->output_labels_) {
-    top[1]->ReshapeLike(batch->label_);
-    top[1]->set_cpu_data(batch->label_.mutable_cpu_data());
+  CHECK_EQ(top.size(), batch->blobs_.size()) << this->Describe() << ": one batch blob per top";
+  for (size_t i = 0; i < top.size(); ++i) {
+    top[i]->ReshapeLike(*batch->blobs_[i]);
+    top[i]->set_cpu_data(batch->blobs_[i]->mutable_cpu_data());
   }
 }
 

@@ -4,15 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <climits>
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "caffe/data/image_list.hpp"
 #include "caffe/proto/caffe.pb.h"
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/db.hpp"
@@ -24,39 +21,6 @@ namespace caffe {
 namespace {
 
 const int kRecordsPerCommit = 1000;
-
-// Labels are whole numbers within int's range: "abc", "1.5" or
-// "99999999999999" would otherwise become 0, 1 or a wrapped value.
-int ParseLabel(const string& text, const string& list_file, int line_number) {
-  char* end = nullptr;
-  errno = 0;
-  const long long value = std::strtoll(text.c_str(), &end, 10);
-  CAFFE_REQUIRE(!text.empty() && *end == '\0', ParseError, list_file, ":", line_number,
-                ": label '", text, "' is not an integer");
-  CAFFE_REQUIRE(errno != ERANGE && value >= INT_MIN && value <= INT_MAX, ParseError, list_file,
-                ":", line_number, ": label ", text, " is out of range (a label is a 32-bit "
-                "integer)");
-  return static_cast<int>(value);
-}
-
-std::vector<std::pair<string, int>> ReadListFile(const string& list_file) {
-  std::ifstream in(list_file);
-  CAFFE_REQUIRE(in.good(), IOError, "cannot open list file ", list_file);
-  std::vector<std::pair<string, int>> lines;
-  string line;
-  int line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == string::npos) continue;
-    const size_t space = line.find_last_of(' ');
-    CAFFE_REQUIRE(space != string::npos && space > 0, ParseError, list_file, ":", line_number,
-                  ": expected 'PATH LABEL', got '", line, "'");
-    lines.emplace_back(line.substr(0, space),
-                       ParseLabel(line.substr(space + 1), list_file, line_number));
-  }
-  return lines;
-}
 
 string GuessEncoding(const string& path) {
   const size_t dot = path.rfind('.');
@@ -70,16 +34,10 @@ string GuessEncoding(const string& path) {
   return encoding;
 }
 
-string RecordKey(int line_id, const string& path) {
-  char prefix[16];
-  std::snprintf(prefix, sizeof(prefix), "%08d", line_id);
-  return string(prefix) + "_" + path;
-}
-
 // The list position after the last record of a resumed database; checks the
 // record belongs to the same list in the same order.
 int ResumePosition(db::DB* database, const string& temporary,
-                   const std::vector<std::pair<string, int>>& lines, const string& list_file) {
+                   const ImageList& lines, const string& list_file) {
   std::unique_ptr<db::Cursor> cursor(database->NewCursor());
   cursor->SeekToLast();
   if (!cursor->valid()) return 0;
@@ -112,7 +70,7 @@ int ConvertImageset(const string& root_folder, const string& list_file, const st
   CAFFE_REQUIRE(!(options.resume && options.shuffle), ConfigError,
                 "-resume cannot be combined with -shuffle: the shuffled order is not "
                 "reproducible, so the records already written could not be matched");
-  std::vector<std::pair<string, int>> lines = ReadListFile(list_file);
+  ImageList lines = ReadImageList(list_file);
   CAFFE_REQUIRE(!lines.empty(), DataError, "list file ", list_file,
                 " holds no 'PATH LABEL' lines: nothing to convert");
   if (options.shuffle) {
@@ -174,7 +132,7 @@ int ConvertImageset(const string& root_folder, const string& list_file, const st
         }
       }
       SerializeRecord(datum, "image " + file, &serialized);
-      txn->Put(RecordKey(line_id, path), serialized);
+      txn->Put(ImageListKey(line_id, path), serialized);
       if (++count % kRecordsPerCommit == 0) {
         txn->Commit();
         txn.reset(db->NewTransaction());

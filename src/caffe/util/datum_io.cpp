@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "caffe/util/jpeg_decoder.hpp"
+
 namespace caffe {
 namespace {
 
@@ -217,20 +219,117 @@ bool ExtensionMatches(const string& filename, const string& encoding) {
   return extension == wanted || (wanted == "jpg" && extension == "jpeg");
 }
 
-cv::Mat DecodeBytes(const Datum& datum, int flags) {
-  CAFFE_REQUIRE(datum.encoded(), DataError, "datum is not encoded");
-  const string& data = datum.data();
-  CheckImagePixels(data, "the encoded image");
-  const cv::Mat buffer(1, static_cast<int>(data.size()), CV_8UC1,
-                       const_cast<char*>(data.data()));
-  cv::Mat image;
-  if (!data.empty()) image = cv::imdecode(buffer, flags);
-  CAFFE_REQUIRE(image.data, DataError, "cannot decode the encoded image (", data.size(),
-                " bytes)");
+string ShapeText(int channels, int height, int width) {
+  return internal::Concat(channels, "x", height, "x", width);
+}
+
+// Throws unless `count` values fill a positive channels x height x width.
+void CheckRawSize(int64_t count, const char* unit, int channels, int height, int width,
+                  const string& what) {
+  CAFFE_REQUIRE(channels > 0 && height > 0 && width > 0, DataError, what,
+                " is raw and needs a positive shape, got channels x height x width = ",
+                ShapeText(channels, height, width));
+  const int64_t expected = static_cast<int64_t>(channels) * height * width;
+  CAFFE_REQUIRE(count == expected, DataError, what, " holds ", count, " ", unit,
+                " but channels x height x width = ", ShapeText(channels, height, width),
+                " needs ", expected);
+}
+
+// Planar (channel, row, column) values -> an interleaved H x W x C Mat.
+template <typename Value>
+cv::Mat PlanarToMat(const Value* values, int channels, int height, int width, int type) {
+  cv::Mat image(height, width, type);
+  for (int h = 0; h < height; ++h) {
+    Value* row = image.ptr<Value>(h);
+    for (int w = 0; w < width; ++w) {
+      for (int c = 0; c < channels; ++c) {
+        row[w * channels + c] = values[(c * height + h) * width + w];
+      }
+    }
+  }
   return image;
 }
 
+cv::Mat Resized(const cv::Mat& image, const ImageDecodeOptions& options) {
+  if (options.resize_height <= 0 || options.resize_width <= 0) return image;
+  cv::Mat resized;
+  cv::resize(image, resized, cv::Size(options.resize_width, options.resize_height));
+  return resized;
+}
+
+int ImreadFlags(ImageDecodeOptions::Color color) {
+  switch (color) {
+    case ImageDecodeOptions::COLOR:
+      return cv::IMREAD_COLOR;
+    case ImageDecodeOptions::GRAY:
+      return cv::IMREAD_GRAYSCALE;
+    case ImageDecodeOptions::NATIVE:
+      break;
+  }
+  return cv::IMREAD_UNCHANGED;
+}
+
+ImageDecodeOptions WithColor(ImageDecodeOptions::Color color) {
+  ImageDecodeOptions options;
+  options.color = color;
+  return options;
+}
+
 }  // namespace
+
+ImageDecodeOptions ImageDecodeOptions::FromForceFlags(bool force_color, bool force_gray,
+                                                     const string& where) {
+  CAFFE_REQUIRE(!(force_color && force_gray), ConfigError, where,
+                " cannot set both force_color and force_gray");
+  return WithColor(force_color  ? COLOR
+                   : force_gray ? GRAY
+                                : NATIVE);
+}
+
+cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height, int width,
+                    const ImageDecodeOptions& options, const string& what) {
+  if (!encoded) {
+    if (options.color != ImageDecodeOptions::NATIVE) {
+      LOG_FIRST_N(WARNING, 1) << "force_color and force_gray apply to encoded images only";
+    }
+    CheckRawSize(static_cast<int64_t>(bytes.size()), "bytes", channels, height, width, what);
+    return Resized(PlanarToMat(reinterpret_cast<const uint8_t*>(bytes.data()), channels,
+                               height, width, CV_8UC(channels)),
+                   options);
+  }
+  CheckImagePixels(bytes, what);
+  cv::Mat image;
+  // JPEGs that libjpeg-turbo decodes exactly as imdecode does go to it
+  // directly (no RGB-to-BGR pass); the rest to OpenCV.
+  thread_local JpegDecoder jpeg;
+  if (jpeg.Decode(bytes, options.color, &image)) return Resized(image, options);
+  image.release();
+  try {
+    if (!bytes.empty()) {
+      const cv::Mat buffer(1, static_cast<int>(std::min<size_t>(bytes.size(), INT_MAX)), CV_8UC1,
+                           const_cast<char*>(bytes.data()));
+      image = cv::imdecode(buffer, ImreadFlags(options.color));
+    }
+  } catch (const cv::Exception& e) {
+    throw DataError(internal::Concat(what, " (", bytes.size(), " bytes) cannot be decoded: ",
+                                     e.what()));
+  }
+  CAFFE_REQUIRE(!image.empty() && image.depth() == CV_8U, DataError, what, " (", bytes.size(),
+                " bytes) cannot be decoded as an 8-bit image");
+  return Resized(image, options);
+}
+
+cv::Mat DecodeDatumImage(const Datum& datum, const ImageDecodeOptions& options) {
+  if (datum.encoded() || !datum.data().empty()) {
+    return DecodeImage(datum.data(), datum.encoded(), datum.channels(), datum.height(),
+                       datum.width(), options);
+  }
+  CheckRawSize(datum.float_data_size(), "float values", datum.channels(), datum.height(),
+               datum.width(), "the image");
+  return Resized(PlanarToMat(datum.float_data().data(), datum.channels(), datum.height(),
+                             datum.width(), CV_32FC(datum.channels())),
+                 options);
+}
 
 cv::Mat ReadImageToCVMat(const string& filename, int height, int width, bool is_color) {
   CAFFE_REQUIRE(static_cast<long double>(std::max(height, 0)) * std::max(width, 0) <=
@@ -252,12 +351,10 @@ cv::Mat ReadImageToCVMat(const string& filename, int height, int width, bool is_
     LOG(ERROR) << "Could not open or find file " << filename;
     return original;
   }
-  if (height > 0 && width > 0) {
-    cv::Mat resized;
-    cv::resize(original, resized, cv::Size(width, height));
-    return resized;
-  }
-  return original;
+  ImageDecodeOptions size;
+  size.resize_height = height;
+  size.resize_width = width;
+  return Resized(original, size);
 }
 
 cv::Mat ReadImageToCVMat(const string& filename, bool is_color) {
@@ -305,11 +402,14 @@ bool ReadImageToDatum(const string& filename, int label, int height, int width,
 }
 
 cv::Mat DecodeDatumToCVMatNative(const Datum& datum) {
-  return DecodeBytes(datum, cv::IMREAD_UNCHANGED);
+  CAFFE_REQUIRE(datum.encoded(), DataError, "datum is not encoded");
+  return DecodeDatumImage(datum, ImageDecodeOptions());
 }
 
 cv::Mat DecodeDatumToCVMat(const Datum& datum, bool is_color) {
-  return DecodeBytes(datum, is_color ? cv::IMREAD_COLOR : cv::IMREAD_GRAYSCALE);
+  CAFFE_REQUIRE(datum.encoded(), DataError, "datum is not encoded");
+  return DecodeDatumImage(datum, WithColor(is_color ? ImageDecodeOptions::COLOR
+                                                    : ImageDecodeOptions::GRAY));
 }
 
 bool DecodeDatumNative(Datum* datum) {
@@ -325,40 +425,21 @@ bool DecodeDatum(Datum* datum, bool is_color) {
 }
 
 void CheckRawDatumSize(const Datum& datum) {
-  CAFFE_REQUIRE(datum.channels() > 0 && datum.height() > 0 && datum.width() > 0, DataError,
-                "datum has shape ", datum.channels(), "x", datum.height(), "x", datum.width(),
-                "; every dimension must be positive");
-  const int64_t expected =
-      static_cast<int64_t>(datum.channels()) * datum.height() * datum.width();
-  if (!datum.data().empty()) {
-    CAFFE_REQUIRE(static_cast<int64_t>(datum.data().size()) == expected, DataError,
-                  "datum holds ", datum.data().size(), " bytes but its shape ",
-                  datum.channels(), "x", datum.height(), "x", datum.width(), " needs ",
-                  expected);
+  if (datum.data().empty()) {
+    CheckRawSize(datum.float_data_size(), "float values", datum.channels(), datum.height(),
+                 datum.width(), "the datum");
   } else {
-    CAFFE_REQUIRE(datum.float_data_size() == expected, DataError, "datum holds ",
-                  datum.float_data_size(), " float values but its shape ", datum.channels(),
-                  "x", datum.height(), "x", datum.width(), " needs ", expected);
+    CheckRawSize(static_cast<int64_t>(datum.data().size()), "bytes", datum.channels(),
+                 datum.height(), datum.width(), "the datum");
   }
 }
 
 cv::Mat DatumToCVMat(const Datum& datum) {
   CAFFE_REQUIRE(!datum.encoded(), DataError, "DatumToCVMat needs a raw datum; decode it first");
-  CheckRawDatumSize(datum);
-  CAFFE_REQUIRE(!datum.data().empty(), DataError,
+  CAFFE_REQUIRE(!datum.data().empty() || datum.float_data_size() == 0, DataError,
                 "DatumToCVMat needs uint8 data, the datum holds floats");
-  const int channels = datum.channels(), height = datum.height(), width = datum.width();
-  cv::Mat image(height, width, CV_8UC(channels));
-  const string& data = datum.data();
-  for (int h = 0; h < height; ++h) {
-    uchar* row = image.ptr<uchar>(h);
-    for (int w = 0; w < width; ++w) {
-      for (int c = 0; c < channels; ++c) {
-        row[w * channels + c] = static_cast<uchar>(data[(c * height + h) * width + w]);
-      }
-    }
-  }
-  return image;
+  return DecodeImage(datum.data(), false, datum.channels(), datum.height(), datum.width(),
+                     ImageDecodeOptions(), "the datum");
 }
 
 void CVMatToDatum(const cv::Mat& cv_img, Datum* datum) {
