@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "caffe/layer_factory.hpp"
+#include "caffe/layers/triplet_bottoms.hpp"
 
 namespace caffe {
 
@@ -23,26 +24,8 @@ void TripletAccuracyLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
 template <typename Dtype>
 void TripletAccuracyLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
                                           const vector<Blob<Dtype>*>& top) {
-  const Blob<Dtype>& first = *bottom[0];
-  CAFFE_REQUIRE(first.num_axes() >= 1, ShapeError, this->Describe(),
-                " needs embeddings with at least one axis, got shape ", first.shape_string());
-  if (bottom.size() == 1) {
-    CAFFE_REQUIRE(first.shape(0) > 0 && first.shape(0) % 3 == 0, ShapeError, this->Describe(),
-                  ": a single bottom must stack anchors, positives and negatives (3N rows, "
-                  "N >= 1), got shape ",
-                  first.shape_string());
-    num_ = first.shape(0) / 3;
-  } else {
-    for (size_t i = 1; i < bottom.size(); ++i) {
-      CAFFE_REQUIRE(bottom[i]->shape() == first.shape(), ShapeError, this->Describe(),
-                    ": bottom ", i, " has shape ", bottom[i]->shape_string(),
-                    " but bottom 0 (anchors) has ", first.shape_string());
-    }
-    CAFFE_REQUIRE(first.shape(0) > 0, ShapeError, this->Describe(),
-                  " needs at least one triplet, got shape ", first.shape_string());
-    num_ = first.shape(0);
-  }
-  dim_ = first.count(1);
+  num_ = CountTriplets(bottom, this->Describe());
+  dim_ = bottom[0]->count(1);
   top[0]->Reshape(vector<int>());
 }
 
