@@ -9,6 +9,8 @@ packages=(
   libgoogle-glog-dev libgflags-dev
   liblmdb-dev libleveldb-dev libsnappy-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  # The data path decodes JPEG with libjpeg-turbo directly.
+  libjpeg62-turbo-dev
   libopenblas-dev libboost-dev libhdf5-dev
   pybind11-dev libgtest-dev python3-dev procps
   graphviz

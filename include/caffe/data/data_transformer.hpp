@@ -22,6 +22,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -30,6 +32,9 @@
 #include "caffe/proto/caffe.pb.h"
 
 namespace caffe {
+
+template <typename Dtype>
+struct CropTransform;
 
 template <typename Dtype>
 class DataTransformer {
@@ -51,6 +56,20 @@ class DataTransformer {
   // Images are H x W x C, 8-bit or 32-bit float (a float_data Datum).
   void Transform(const Datum& datum, Blob<Dtype>* transformed_blob);
   void Transform(const cv::Mat& cv_img, Blob<Dtype>* transformed_blob);
+  // Hands over rows [top, top + rows) of an image from column left on
+  // (row(r, pixels), pixels interleaved, cols columns), or returns false
+  // when it cannot.
+  typedef std::function<bool(int top, int rows, int left, int cols,
+                             const std::function<void(int r, const uint8_t* pixels)>& row)>
+      WindowDecoder;
+  // Transform(cv::Mat) of an 8-bit channels x height x width image that is
+  // decoded on demand: only the window the item needs, through
+  // decode_window; when that returns false, the whole image from
+  // decode_whole (DataError if its shape is not the one given). Same draws,
+  // same result.
+  void TransformDecoded(int channels, int height, int width, const WindowDecoder& decode_window,
+                        const std::function<cv::Mat()>& decode_whole,
+                        Blob<Dtype>* transformed_blob);
   // One item per entry, written to consecutive items of transformed_blob.
   void Transform(const vector<Datum>& datum_vector, Blob<Dtype>* transformed_blob);
   void Transform(const vector<cv::Mat>& mat_vector, Blob<Dtype>* transformed_blob);
@@ -79,6 +98,10 @@ class DataTransformer {
   virtual int Rand(int n);
 
  private:
+  // Checks the input against the output blob and takes the item's draws:
+  // everything the pixel kernels need.
+  CropTransform<Dtype> PrepareCrop(int channels, int height, int width,
+                                   const Blob<Dtype>& transformed_blob);
   template <typename Pixel>
   void TransformPixels(const cv::Mat& image, Blob<Dtype>* transformed_blob);
   // Each input to the consecutive items of transformed_blob.
@@ -96,6 +119,8 @@ class DataTransformer {
   std::unique_ptr<Caffe::rng_t> rng_;
   Blob<Dtype> data_mean_;
   vector<Dtype> mean_values_;
+  // Scratch: the per-channel table of the pixel kernel (see CropTransform).
+  vector<Dtype> table_;
 };
 
 }  // namespace caffe

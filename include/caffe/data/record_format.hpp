@@ -25,8 +25,20 @@
 #include "caffe/common.hpp"
 #include "caffe/data/data_reader.hpp"
 #include "caffe/proto/caffe.pb.h"
+#include "caffe/util/datum_io.hpp"
 
 namespace caffe {
+
+// An 8-bit image known by its header but not decoded yet (see
+// RecordFormat::DecodeDeferred): the pixels are decoded from `bytes` with
+// `options` when they are needed, and only the part that is.
+struct DeferredImage {
+  string bytes;
+  ImageDecodeOptions options;
+  int height = 0;
+  int width = 0;
+  int channels = 0;
+};
 
 // One record, decoded.
 struct DecodedRecord {
@@ -35,6 +47,8 @@ struct DecodedRecord {
   // One per slot: H x W x C, 8-bit, or 32-bit float for a float_data Datum.
   // All slots of a usable record have the same shape.
   vector<cv::Mat> images;
+  // Instead of `images`, after DecodeDeferred took the record: one per slot.
+  vector<DeferredImage> deferred;
   vector<double> labels;
   // Empty when the record is usable; otherwise what is wrong with it (the
   // caller adds the layer and the key).
@@ -52,6 +66,15 @@ class RecordFormat {
   // Parses and decodes one record into *out. A record that cannot be used
   // sets out->problem instead of throwing.
   virtual void Decode(const RawRecord& record, DecodedRecord* out) const = 0;
+  // Like Decode, but an image that the direct JPEG decoder takes (see
+  // util/jpeg_decoder.hpp) is only checked by its header and left in
+  // out->deferred, so that the caller decodes only the rows and columns it
+  // needs. The pixels of a deferred image may still turn out undecodable:
+  // only callers that stop at any bad record (on_bad_record: FAIL) use
+  // this. Formats that cannot defer decode as Decode does.
+  virtual void DecodeDeferred(const RawRecord& record, DecodedRecord* out) const {
+    Decode(record, out);
+  }
 };
 
 // The formats, with a layer's decoding options. ConfigError for options that

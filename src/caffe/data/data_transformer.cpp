@@ -2,6 +2,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "caffe/data/crop_transform.hpp"
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/io.hpp"
 #include "caffe/util/math_functions.hpp"
@@ -113,17 +114,11 @@ void DataTransformer<Dtype>::Transform(const Datum& datum, Blob<Dtype>* transfor
 }
 
 template <typename Dtype>
-template <typename Pixel>
-void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
-                                             Blob<Dtype>* transformed_blob) {
-  const int img_channels = image.channels();
-  const int img_height = image.rows;
-  const int img_width = image.cols;
-  CheckFits(img_channels, img_height, img_width, *transformed_blob);
-  const int height = transformed_blob->height();
-  const int width = transformed_blob->width();
-
-  const Dtype scale = param_.scale();
+CropTransform<Dtype> DataTransformer<Dtype>::PrepareCrop(int img_channels, int img_height,
+                                                         int img_width,
+                                                         const Blob<Dtype>& transformed_blob) {
+  CheckFits(img_channels, img_height, img_width, transformed_blob);
+  // Upstream's order of draws: the mirror coin, then the crop offsets.
   const bool do_mirror = param_.mirror() && Rand(2);
   const Dtype* mean = nullptr;
   if (param_.has_mean_file()) {
@@ -131,29 +126,53 @@ void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
     mean = data_mean_.cpu_data();
   }
   PrepareMeanValues(img_channels);
-  const bool has_mean_values = !mean_values_.empty();
 
-  int h_off, w_off;
-  CropOffsets(img_height, img_width, &h_off, &w_off);
+  CropTransform<Dtype> crop;
+  crop.channels = img_channels;
+  crop.image_height = img_height;
+  crop.image_width = img_width;
+  CropOffsets(img_height, img_width, &crop.h_off, &crop.w_off);
+  crop.height = transformed_blob.height();
+  crop.width = transformed_blob.width();
+  crop.mirror = do_mirror;
+  crop.scale = param_.scale();
+  crop.mean_image = mean;
+  crop.mean_values = mean_values_.empty() ? nullptr : mean_values_.data();
+  crop.Prepare(&table_);
+  return crop;
+}
 
-  Dtype* transformed_data = transformed_blob->mutable_cpu_data();
-  for (int h = 0; h < height; ++h) {
-    const Pixel* row = image.ptr<Pixel>(h + h_off) + w_off * img_channels;
-    for (int w = 0; w < width; ++w) {
-      for (int c = 0; c < img_channels; ++c) {
-        const int top_index = (c * height + h) * width + (do_mirror ? width - 1 - w : w);
-        const Dtype pixel = static_cast<Dtype>(row[w * img_channels + c]);
-        if (mean) {
-          const int mean_index = (c * img_height + h_off + h) * img_width + w_off + w;
-          transformed_data[top_index] = (pixel - mean[mean_index]) * scale;
-        } else if (has_mean_values) {
-          transformed_data[top_index] = (pixel - mean_values_[c]) * scale;
-        } else {
-          transformed_data[top_index] = pixel * scale;
-        }
-      }
-    }
+template <typename Dtype>
+template <typename Pixel>
+void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
+                                             Blob<Dtype>* transformed_blob) {
+  const CropTransform<Dtype> crop =
+      PrepareCrop(image.channels(), image.rows, image.cols, *transformed_blob);
+  TransformCrop<Dtype, Pixel>(crop, image, transformed_blob->mutable_cpu_data());
+}
+
+template <typename Dtype>
+void DataTransformer<Dtype>::TransformDecoded(int channels, int height, int width,
+                                              const WindowDecoder& decode_window,
+                                              const std::function<cv::Mat()>& decode_whole,
+                                              Blob<Dtype>* transformed_blob) {
+  const CropTransform<Dtype> crop = PrepareCrop(channels, height, width, *transformed_blob);
+  Dtype* out = transformed_blob->mutable_cpu_data();
+  const bool decoded =
+      decode_window(crop.h_off, crop.height, crop.w_off, crop.width,
+                    [&](int r, const uint8_t* pixels) {
+                      TransformCropRow<Dtype, uint8_t>(crop, pixels, r, out);
+                    });
+  if (decoded) {
+    FinishTransformCrop();
+    return;
   }
+  const cv::Mat image = decode_whole();
+  CAFFE_REQUIRE(image.depth() == CV_8U && image.channels() == channels &&
+                    image.rows == height && image.cols == width,
+                DataError, "the image decodes to ", image.channels(), "x", image.rows, "x",
+                image.cols, " but its header gave ", channels, "x", height, "x", width);
+  TransformCrop<Dtype, uint8_t>(crop, image, out);
 }
 
 template <typename Dtype>

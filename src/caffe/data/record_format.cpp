@@ -5,6 +5,7 @@
 #include "caffe/data/image_list.hpp"
 #include "caffe/util/datum_io.hpp"
 #include "caffe/util/io.hpp"
+#include "caffe/util/jpeg_decoder.hpp"
 
 namespace caffe {
 
@@ -31,6 +32,7 @@ void StartRecord(const RawRecord& record, DecodedRecord* out) {
   out->key = record.key;
   out->epoch = record.epoch;
   out->images.clear();
+  out->deferred.clear();
   out->labels.clear();
   out->problem.clear();
 }
@@ -57,6 +59,29 @@ class DatumFormat : public RecordFormat {
   void Decode(const RawRecord& record, DecodedRecord* out) const override {
     Datum datum;
     if (!StartRecord(record, name(), &datum, out)) return;
+    if (!DecodeImages(out, [&] { out->images.push_back(DecodeDatumImage(datum, options_)); })) {
+      return;
+    }
+    out->labels.push_back(datum.label());
+  }
+
+  void DecodeDeferred(const RawRecord& record, DecodedRecord* out) const override {
+    Datum datum;
+    if (!StartRecord(record, name(), &datum, out)) return;
+    DeferredImage image;
+    if (datum.encoded() && options_.resize_height == 0 && options_.resize_width == 0 &&
+        JpegDecoder::LooksLikeJpeg(datum.data())) {
+      thread_local JpegDecoder decoder;
+      if (decoder.Header(datum.data(), options_.color, &image.height, &image.width,
+                         &image.channels)) {
+        if (!DecodeImages(out, [&] { CheckImagePixels(datum.data(), "the image"); })) return;
+        image.bytes.swap(*datum.mutable_data());
+        image.options = options_;
+        out->deferred.push_back(std::move(image));
+        out->labels.push_back(datum.label());
+        return;
+      }
+    }
     if (!DecodeImages(out, [&] { out->images.push_back(DecodeDatumImage(datum, options_)); })) {
       return;
     }

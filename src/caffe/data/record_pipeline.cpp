@@ -6,6 +6,8 @@
 
 #include "caffe/data/augmentation_seed.hpp"
 #include "caffe/data/data_transformer.hpp"
+#include "caffe/util/datum_io.hpp"
+#include "caffe/util/jpeg_decoder.hpp"
 
 namespace caffe {
 
@@ -61,8 +63,11 @@ RecordPipeline<Dtype>::RecordPipeline(const BaseDataLayer<Dtype>& layer,
       augmentation_param_(param.augmentation_param()),
       views_(ResolveViews(param.views_param())),
       identity_view_(views_ == vector<View>{ViewsParameter::IDENTITY}),
+      defer_decoding_(!has_augmentation_ && identity_view_ &&
+                      settings.on_bad_record == DataParameter::FAIL),
       pool_(std::make_unique<WorkerPool>(DecodeWorkers(settings.num_threads))) {
   for (int worker = 0; worker < pool_->workers(); ++worker) {
+    jpeg_decoders_.push_back(std::make_unique<JpegDecoder>());
     transformers_.push_back(
         std::make_unique<ReplayTransformer<Dtype>>(param.transform_param(), phase_));
     item_views_.push_back(std::make_unique<Blob<Dtype>>());
@@ -146,16 +151,26 @@ vector<int> RecordPipeline<Dtype>::ParamsShape() const {
 template <typename Dtype>
 string RecordPipeline<Dtype>::ItemShape(const DecodedRecord& record, int worker,
                                         vector<int>* shape) const {
-  const cv::Mat& image = record.images[0];
-  int height = image.rows, width = image.cols;
-  if (augmenter_) {
-    if (image.depth() != CV_8U) {
-      return "augmentation_param needs 8-bit images, the record holds float values";
+  int height, width, channels;
+  if (record.images.empty()) {
+    const DeferredImage& image = record.deferred[0];
+    height = image.height;
+    width = image.width;
+    channels = image.channels;
+  } else {
+    const cv::Mat& image = record.images[0];
+    height = image.rows;
+    width = image.cols;
+    channels = image.channels();
+    if (augmenter_) {
+      if (image.depth() != CV_8U) {
+        return "augmentation_param needs 8-bit images, the record holds float values";
+      }
+      augmenter_->OutputSize(image.rows, image.cols, &height, &width);
     }
-    augmenter_->OutputSize(image.rows, image.cols, &height, &width);
   }
   try {
-    *shape = transformers_[worker]->InferBlobShape(image.channels(), height, width);
+    *shape = transformers_[worker]->InferBlobShape(channels, height, width);
   } catch (const DataError& e) {
     return e.what();
   }
@@ -216,7 +231,11 @@ void RecordPipeline<Dtype>::CollectRecords() {
     }
     pool_->ParallelFor(needed, [&](int index, int worker) {
       DecodedRecord& record = decoded_[index];
-      format_.Decode(raw_[index], &record);
+      if (defer_decoding_) {
+        format_.DecodeDeferred(raw_[index], &record);
+      } else {
+        format_.Decode(raw_[index], &record);
+      }
       if (record.problem.empty()) record.problem = ItemShape(record, worker, &decoded_shapes_[index]);
     });
     for (int index = 0; index < needed; ++index) {
@@ -253,6 +272,11 @@ void RecordPipeline<Dtype>::TransformImage(int record, int slot, const uint32_t*
                                            int worker, const vector<int>& item_shape,
                                            Dtype* data, Dtype* params) {
   const DecodedRecord& entry = records_[record];
+  if (entry.images.empty()) {
+    TransformDeferred(entry.deferred[slot], draws, worker,
+                      data + ImageOffset(record, slot, item_shape), item_shape);
+    return;
+  }
   const int views = static_cast<int>(views_.size());
   cv::Mat image = entry.images[slot];
   if (augmenter_) {
@@ -289,6 +313,25 @@ void RecordPipeline<Dtype>::TransformImage(int record, int slot, const uint32_t*
     ApplyView(views_[index], transformed.cpu_data(), item_shape[1], item_shape[2], item_shape[3],
               data + ImageOffset(record * views + index, slot, item_shape));
   }
+}
+
+template <typename Dtype>
+void RecordPipeline<Dtype>::TransformDeferred(const DeferredImage& image, const uint32_t* draws,
+                                              int worker, Dtype* out,
+                                              const vector<int>& item_shape) {
+  Blob<Dtype>& view = *item_views_[worker];
+  view.Reshape(item_shape);
+  view.set_cpu_data(out);
+  JpegDecoder& decoder = *jpeg_decoders_[worker];
+  ReplayTransformer<Dtype>& transformer = *transformers_[worker];
+  transformer.SetDraws(draws);
+  transformer.TransformDecoded(
+      image.channels, image.height, image.width,
+      [&](int top, int rows, int left, int cols,
+          const std::function<void(int, const uint8_t*)>& row) {
+        return decoder.DecodeRows(image.bytes, image.options.color, top, rows, left, cols, row);
+      },
+      [&] { return DecodeImage(image.bytes, true, 0, 0, 0, image.options); }, &view);
 }
 
 template <typename Dtype>

@@ -24,6 +24,7 @@ namespace caffe {
 
 template <typename Dtype>
 class ReplayTransformer;
+class JpegDecoder;
 
 // Decode workers for a num_threads setting (0: one per core).
 int DecodeWorkers(int num_threads);
@@ -85,6 +86,10 @@ class RecordPipeline {
   // per item) when given.
   void TransformImage(int record, int slot, const uint32_t* draws, int worker,
                       const vector<int>& item_shape, Dtype* data, Dtype* params);
+  // A deferred image (transform_param only) into its item `out`: decodes
+  // only the rows and columns of its crop and transforms them as they come.
+  void TransformDeferred(const DeferredImage& image, const uint32_t* draws, int worker,
+                         Dtype* out, const vector<int>& item_shape);
 
   const BaseDataLayer<Dtype>& layer_;
   const RecordLayerSettings settings_;
@@ -97,12 +102,18 @@ class RecordPipeline {
   // Whether the views are only the identity (then images go straight to
   // their place in the batch).
   const bool identity_view_;
+  // Whether records are decoded lazily (RecordFormat::DecodeDeferred): with
+  // transform_param only (the crop is all that is needed of an image) and
+  // on_bad_record FAIL (an image whose pixels turn out undecodable then
+  // fails the batch as it would have when read, so no batch differs).
+  const bool defer_decoding_;
 
   RecordSource source_;
   std::unique_ptr<DataReader> reader_;
   std::unique_ptr<WorkerPool> pool_;
   // Per worker: transformers are not thread-safe.
   vector<std::unique_ptr<ReplayTransformer<Dtype>>> transformers_;
+  vector<std::unique_ptr<JpegDecoder>> jpeg_decoders_;
   vector<augment::AugmentedImage> augmented_;
   vector<std::unique_ptr<Blob<Dtype>>> item_views_;
   // The transformed image before the views are taken (with views only).

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "caffe/util/jpeg_decoder.hpp"
+
 namespace caffe {
 namespace {
 
@@ -297,6 +299,11 @@ cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height,
   }
   CheckImagePixels(bytes, what);
   cv::Mat image;
+  // JPEGs that libjpeg-turbo decodes exactly as imdecode does go to it
+  // directly (no RGB-to-BGR pass); the rest to OpenCV.
+  thread_local JpegDecoder jpeg;
+  if (jpeg.Decode(bytes, options.color, &image)) return Resized(image, options);
+  image.release();
   try {
     if (!bytes.empty()) {
       const cv::Mat buffer(1, static_cast<int>(std::min<size_t>(bytes.size(), INT_MAX)), CV_8UC1,

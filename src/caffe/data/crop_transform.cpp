@@ -1,0 +1,179 @@
+#include "caffe/data/crop_transform.hpp"
+
+#include <emmintrin.h>
+
+#include <cstdint>
+#include <type_traits>
+
+namespace caffe {
+
+namespace {
+
+// The value of one input sample, exactly as the reference computes it.
+template <typename Dtype, typename Pixel>
+inline Dtype Transformed(const CropTransform<Dtype>& t, Pixel sample, int c, int h, int w) {
+  const Dtype pixel = static_cast<Dtype>(sample);
+  if (t.mean_image) {
+    const int mean_index = (c * t.image_height + t.h_off + h) * t.image_width + t.w_off + w;
+    return (pixel - t.mean_image[mean_index]) * t.scale;
+  }
+  if (t.mean_values) return (pixel - t.mean_values[c]) * t.scale;
+  return pixel * t.scale;
+}
+
+// Copies n floats to `out`, the whole 64-byte lines of it with non-temporal
+// stores: a batch is far larger than the caches, and ordinary stores would
+// first read every line they write. (Partial lines get ordinary stores: a
+// partial non-temporal line is slow.)
+void StreamRow(const float* in, int n, float* out) {
+  int i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(out + i) & 63) != 0; ++i) out[i] = in[i];
+  for (; i + 16 <= n; i += 16) {
+    _mm_stream_ps(out + i, _mm_loadu_ps(in + i));
+    _mm_stream_ps(out + i + 4, _mm_loadu_ps(in + i + 4));
+    _mm_stream_ps(out + i + 8, _mm_loadu_ps(in + i + 8));
+    _mm_stream_ps(out + i + 12, _mm_loadu_ps(in + i + 12));
+  }
+  for (; i < n; ++i) out[i] = in[i];
+}
+
+// Table lookups, three interleaved channels (BGR), written forwards or
+// backwards (mirror) so the inner loop has no branch.
+template <typename Dtype, bool kMirror>
+void TableRow3(const Dtype* table, const uint8_t* in, int width, Dtype* out0, Dtype* out1,
+               Dtype* out2) {
+  if constexpr (std::is_same<Dtype, float>::value) {
+    // Rows of up to kRow values go through the cache, then stream out.
+    const int kRow = 1024;
+    if (width <= kRow) {
+      alignas(64) float row[3][kRow];
+      for (int w = 0; w < width; ++w) {
+        const int to = kMirror ? width - 1 - w : w;
+        row[0][to] = table[in[3 * w]];
+        row[1][to] = table[256 + in[3 * w + 1]];
+        row[2][to] = table[512 + in[3 * w + 2]];
+      }
+      StreamRow(row[0], width, out0);
+      StreamRow(row[1], width, out1);
+      StreamRow(row[2], width, out2);
+      return;
+    }
+  }
+  const Dtype* t0 = table;
+  const Dtype* t1 = table + 256;
+  const Dtype* t2 = table + 512;
+  for (int w = 0; w < width; ++w) {
+    const int to = kMirror ? width - 1 - w : w;
+    out0[to] = t0[in[3 * w]];
+    out1[to] = t1[in[3 * w + 1]];
+    out2[to] = t2[in[3 * w + 2]];
+  }
+}
+
+template <typename Dtype, bool kMirror>
+void TableRow(const Dtype* table, const uint8_t* in, int channels, int width, Dtype* out,
+              int plane) {
+  for (int c = 0; c < channels; ++c) {
+    const Dtype* tc = table + 256 * c;
+    Dtype* oc = out + c * plane;
+    for (int w = 0; w < width; ++w) oc[kMirror ? width - 1 - w : w] = tc[in[w * channels + c]];
+  }
+}
+
+template <typename Dtype, typename Pixel, bool kMirror>
+void ArithmeticRow(const CropTransform<Dtype>& t, const Pixel* in, int h, Dtype* out) {
+  const int plane = t.height * t.width;
+  for (int c = 0; c < t.channels; ++c) {
+    Dtype* oc = out + c * plane;
+    for (int w = 0; w < t.width; ++w) {
+      oc[kMirror ? t.width - 1 - w : w] = Transformed(t, in[w * t.channels + c], c, h, w);
+    }
+  }
+}
+
+template <typename Dtype, typename Pixel, bool kMirror>
+void Row(const CropTransform<Dtype>& t, const Pixel* in, int h, Dtype* out) {
+  Dtype* row_out = out + static_cast<size_t>(h) * t.width;
+  if constexpr (std::is_same<Pixel, uint8_t>::value) {
+    if (t.table) {
+      const int plane = t.height * t.width;
+      if (t.channels == 3) {
+        TableRow3<Dtype, kMirror>(t.table, in, t.width, row_out, row_out + plane,
+                                  row_out + 2 * plane);
+      } else {
+        TableRow<Dtype, kMirror>(t.table, in, t.channels, t.width, row_out, plane);
+      }
+      return;
+    }
+  }
+  ArithmeticRow<Dtype, Pixel, kMirror>(t, in, h, row_out);
+}
+
+}  // namespace
+
+template <typename Dtype>
+void CropTransform<Dtype>::Prepare(std::vector<Dtype>* storage) {
+  if (mean_image) {
+    table = nullptr;
+    return;
+  }
+  storage->resize(static_cast<size_t>(256) * channels);
+  for (int c = 0; c < channels; ++c) {
+    for (int value = 0; value < 256; ++value) {
+      (*storage)[256 * c + value] = Transformed(*this, static_cast<uint8_t>(value), c, 0, 0);
+    }
+  }
+  table = storage->data();
+}
+
+template <typename Dtype, typename Pixel>
+void TransformCropRow(const CropTransform<Dtype>& transform, const Pixel* crop_row, int h,
+                      Dtype* out) {
+  if (transform.mirror) {
+    Row<Dtype, Pixel, true>(transform, crop_row, h, out);
+  } else {
+    Row<Dtype, Pixel, false>(transform, crop_row, h, out);
+  }
+}
+
+template <typename Dtype, typename Pixel>
+void TransformCrop(const CropTransform<Dtype>& transform, const cv::Mat& image, Dtype* out) {
+  for (int h = 0; h < transform.height; ++h) {
+    const Pixel* crop_row = image.ptr<Pixel>(transform.h_off + h) +
+                            static_cast<size_t>(transform.w_off) * transform.channels;
+    TransformCropRow(transform, crop_row, h, out);
+  }
+  FinishTransformCrop();
+}
+
+void FinishTransformCrop() { _mm_sfence(); }
+
+template <typename Dtype, typename Pixel>
+void TransformCropReference(const CropTransform<Dtype>& t, const cv::Mat& image, Dtype* out) {
+  for (int h = 0; h < t.height; ++h) {
+    const Pixel* row = image.ptr<Pixel>(h + t.h_off) + t.w_off * t.channels;
+    for (int w = 0; w < t.width; ++w) {
+      for (int c = 0; c < t.channels; ++c) {
+        const int top_index = (c * t.height + h) * t.width + (t.mirror ? t.width - 1 - w : w);
+        out[top_index] = Transformed(t, row[w * t.channels + c], c, h, w);
+      }
+    }
+  }
+}
+
+#define INSTANTIATE_CROP_TRANSFORM(Dtype, Pixel)                                               \
+  template void TransformCropRow<Dtype, Pixel>(const CropTransform<Dtype>&, const Pixel*, int, \
+                                               Dtype*);                                        \
+  template void TransformCrop<Dtype, Pixel>(const CropTransform<Dtype>&, const cv::Mat&,       \
+                                            Dtype*);                                           \
+  template void TransformCropReference<Dtype, Pixel>(const CropTransform<Dtype>&,              \
+                                                     const cv::Mat&, Dtype*);
+
+template struct CropTransform<float>;
+template struct CropTransform<double>;
+INSTANTIATE_CROP_TRANSFORM(float, uint8_t)
+INSTANTIATE_CROP_TRANSFORM(float, float)
+INSTANTIATE_CROP_TRANSFORM(double, uint8_t)
+INSTANTIATE_CROP_TRANSFORM(double, float)
+
+}  // namespace caffe
