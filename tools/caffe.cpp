@@ -45,7 +45,7 @@ DEFINE_string(sigint_effect, "stop", "Optional; action to take when a SIGINT sig
               "received: snapshot, stop or none.");
 DEFINE_string(layer, "", "Optional; for 'augment_preview', the data layer to preview "
               "(default: the first layer with an augmentation_param).");
-DEFINE_int32(records, 4, "For 'augment_preview': how many database records to show "
+DEFINE_int32(records, 4, "For 'augment_preview': how many records (database records, list lines) to show "
              "(a TripletData layer shows one row per slot).");
 DEFINE_int32(samples, 6, "For 'augment_preview': augmented versions per record.");
 DEFINE_string(output, "augment_preview.png", "For 'augment_preview': the PNG to write.");

@@ -192,7 +192,8 @@ TEST(AugmentPreviewTest, TripletLayerGivesOneRowPerSlot) {
   EXPECT_GT(cv::norm(independent(cv::Rect(4 + side + 4, 4, side, side)),
                      independent(cv::Rect(4 + side + 4, 4 + side + 4, side, side)),
                      cv::NORM_INF), 0);
-  // A layer that reads no database is a ConfigError naming it.
+  // A layer without a source, or of a type that reads no records, is a
+  // ConfigError naming it.
   layer->clear_triplet_data_param();
   try {
     WriteLayerPreview(net, options, png);
@@ -201,6 +202,39 @@ TEST(AugmentPreviewTest, TripletLayerGivesOneRowPerSlot) {
     EXPECT_NE(string(error.what()).find("layer 'triplets' (TripletData)"), string::npos)
         << error.what();
   }
+  layer->set_type("Input");
+  EXPECT_THROW(WriteLayerPreview(net, options, png), ConfigError);
+}
+
+// An ImageData layer previews its list's first lines, decoded as the layer
+// decodes them (here grey, resized to 20 x 24).
+TEST(AugmentPreviewTest, ImageDataLayerPreviewsItsListsFirstImages) {
+  TempDir dir;
+  NetParameter net;
+  LayerParameter* layer = net.add_layer();
+  layer->set_name("images");
+  layer->set_type("ImageData");
+  ImageDataParameter* image_data = layer->mutable_image_data_param();
+  image_data->set_source(testing_data::DigitsDir() + "/test.txt");
+  image_data->set_root_folder(testing_data::DigitsDir() + "/");
+  image_data->set_is_color(false);
+  image_data->set_new_height(20);
+  image_data->set_new_width(24);
+  layer->mutable_augmentation_param()->set_rotation(30);
+  LayerPreviewOptions options;
+  options.records = 3;
+  options.samples = 2;
+  const std::string png = dir.Join("grid.png");
+  WriteLayerPreview(net, options, png);
+  const cv::Mat grid = cv::imread(png, cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(grid.empty());
+  EXPECT_EQ(grid.rows, 3 * 20 + 4 * 4);
+  EXPECT_EQ(grid.cols, 3 * 24 + 4 * 4);
+  const auto lines = testing_data::ReadDigitsList("test.txt");
+  cv::Mat first;
+  cv::resize(testing_data::ReadDigit(lines[0].first), first, cv::Size(24, 20), 0, 0,
+             cv::INTER_LINEAR);
+  EXPECT_EQ(cv::norm(grid(cv::Rect(4, 4, 24, 20)), first, cv::NORM_INF), 0);
 }
 
 }  // namespace

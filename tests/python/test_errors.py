@@ -8,10 +8,13 @@ from conftest import linear_net
 
 def test_hierarchy():
     assert issubclass(caffe.CaffeError, RuntimeError)
-    for cls, builtin in [(caffe.ParseError, ValueError), (caffe.IOError, OSError),
-                         (caffe.ConfigError, ValueError), (caffe.ShapeError, ValueError),
-                         (caffe.DataError, ValueError)]:
+    builtins = {caffe.ParseError: ValueError, caffe.IOError: OSError,
+                caffe.ConfigError: ValueError, caffe.ShapeError: ValueError,
+                caffe.DataError: ValueError, caffe.OutOfMemoryError: MemoryError}
+    for cls, builtin in builtins.items():
         assert issubclass(cls, caffe.CaffeError) and issubclass(cls, builtin)
+    # A new engine error type (CAFFE_FOR_EACH_ERROR_TYPE) is added above with its base.
+    assert set(caffe.errors.__all__) == {'CaffeError'} | {cls.__name__ for cls in builtins}
 
 
 def test_missing_file_is_io_error(tmp_path):

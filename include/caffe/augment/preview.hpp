@@ -53,13 +53,14 @@ void WriteAugmentPreviewFromFiles(const Augmenter& augmenter,
                                   const string& png_path);
 
 // The grid of a data layer of `net`: the first `records` records of its
-// database (data_param: Datum, one row each; triplet_data_param:
-// TripletDatum, one row per slot), decoded as the layer decodes them, under
-// its augmentation_param (an unset random_seed is drawn as the layers draw
-// it, data/augmentation_seed.hpp, and logged). `layer` names the layer; empty
-// picks the first layer with an augmentation_param. ConfigError when there
-// is no such layer or it reads no database; DataError names the database
-// and key of a record that cannot be decoded.
+// source (Data: Datum, one row each; TripletData: TripletDatum, one row per
+// slot; ImageData: the list's first lines, one row each, unshuffled),
+// decoded as the layer decodes them, under its augmentation_param (an unset
+// random_seed is drawn as the layers draw it, data/augmentation_seed.hpp,
+// and logged). `layer` names the layer; empty picks the first layer with an
+// augmentation_param. ConfigError when there is no such layer or it is not a
+// record layer with a source; DataError names the source and key of a
+// record that cannot be decoded.
 struct LayerPreviewOptions : PreviewOptions {
   string layer;
   int records = 4;
