@@ -16,6 +16,9 @@ packages=(
   graphviz
   # The policy search's multi-machine test starts a real PostgreSQL server.
   postgresql
+  # oneDNN, the default engine of the float layers (docs/engine.md); the
+  # build falls back to the reference path without it.
+  libdnnl-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -55,8 +55,8 @@ DEFINE_bool(captions, false, "For 'augment_preview': write the policy ops that f
             "the sampled values under each cell.");
 DEFINE_int64(max_image_pixels, caffe::MaxImagePixels(),
              "Refuse images with more pixels than this (decompression bombs)");
-DEFINE_int32(blas_threads, 0, "Optional; threads for OpenBLAS matrix products (0: keep the "
-             "default, CAFFE_BLAS_THREADS or half the cores, at most 4).");
+DEFINE_int32(blas_threads, 0, "Optional; threads for OpenBLAS matrix products and oneDNN "
+             "layers (0: keep the default, CAFFE_BLAS_THREADS or half the cores, at most 4).");
 DEFINE_string(sighup_effect, "snapshot", "Optional; action to take when a SIGHUP signal is "
               "received: snapshot, stop or none.");
 

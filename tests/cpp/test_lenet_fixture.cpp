@@ -2,6 +2,15 @@
 // tests/fixtures/upstream/lenet with the `caffe` binary: same per-iteration
 // losses and test accuracies as upstream's log, and the same weights after 15
 // and 30 iterations (max error relative to each blob's largest value <= 1e-3).
+//
+// The reference engine (CAFFE) does this: its products sum in OpenBLAS's
+// order, as upstream's did. oneDNN sums in other orders, and its results
+// differ from those by about 1e-6 (test_onednn_net.cpp compares one training
+// step). That is enough to flip the argmax of a pooling window whose two
+// largest inputs are closer than that: at iteration 4 one of conv2's windows
+// holds 0.5289869 and 0.5289873. From there the two runs follow slightly
+// different courses, so the oneDNN run is held to tolerances that allow that
+// drift (OnednnTrainingStaysCloseToUpstream).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +21,7 @@
 #include <sstream>
 
 #include "caffe/blob.hpp"
+#include "caffe/engine.hpp"
 #include "caffe/util/io.hpp"
 #include "util/fixtures.hpp"
 #include "util/reference_case.hpp"
@@ -59,12 +69,18 @@ string PrepareRun(const string& name) {
   return root + "/lenet";
 }
 
-void RunCaffeTrain(const string& dir, const string& flags, const string& log) {
-  Shell("cd " + dir + " && " + CAFFE_TOOLS_DIR + "/caffe train -solver solver.prototxt " +
-        flags + " > " + log + " 2>&1");
+// `engine` is CAFFE_ENGINE for the run: CAFFE, or DEFAULT (oneDNN when built with it).
+void RunCaffeTrain(const string& dir, const string& flags, const string& log,
+                   const string& engine = "CAFFE") {
+  Shell("cd " + dir + " && CAFFE_ENGINE=" + engine + " " + CAFFE_TOOLS_DIR +
+        "/caffe train -solver solver.prototxt " + flags + " > " + log + " 2>&1");
 }
 
-void ExpectSameWeights(const string& ours_path, const string& theirs_path) {
+// Every blob of every layer within `tolerance` of upstream's, relative to the
+// largest value of the blob (or, with `per_layer`, of any blob of the layer:
+// a bias that training has kept near zero is then not held to its own scale).
+void ExpectCloseWeights(const string& ours_path, const string& theirs_path, double tolerance,
+                        bool per_layer) {
   NetParameter ours, theirs;
   ReadProtoFromBinaryFile(ours_path, &ours);
   ReadProtoFromBinaryFile(theirs_path, &theirs);
@@ -76,6 +92,10 @@ void ExpectSameWeights(const string& ours_path, const string& theirs_path) {
     ASSERT_TRUE(our_layers.count(layer.name())) << "missing layer " << layer.name();
     const LayerParameter& mine = *our_layers[layer.name()];
     ASSERT_EQ(mine.blobs_size(), layer.blobs_size()) << layer.name();
+    double layer_largest = 0;
+    for (int b = 0; b < layer.blobs_size(); ++b) {
+      for (float v : layer.blobs(b).data()) layer_largest = std::max(layer_largest, std::fabs(double(v)));
+    }
     for (int b = 0; b < layer.blobs_size(); ++b) {
       Blob<float> expected, actual;
       expected.FromProto(layer.blobs(b));
@@ -86,12 +106,16 @@ void ExpectSameWeights(const string& ours_path, const string& theirs_path) {
         largest = std::max(largest, std::fabs(double(expected.cpu_data()[i])));
         worst = std::max(worst, std::fabs(double(expected.cpu_data()[i]) - actual.cpu_data()[i]));
       }
-      EXPECT_LE(worst, 1e-3 * largest)
+      EXPECT_LE(worst, tolerance * (per_layer ? layer_largest : largest))
           << ours_path << " vs " << theirs_path << ": " << layer.name() << " blob " << b;
       ++compared;
     }
   }
   EXPECT_EQ(compared, 8);  // 4 layers x (weights, bias)
+}
+
+void ExpectSameWeights(const string& ours_path, const string& theirs_path) {
+  ExpectCloseWeights(ours_path, theirs_path, 1e-3, false);
 }
 
 }  // namespace
@@ -128,6 +152,33 @@ TEST(LenetFixtureTest, TrainingReproducesUpstream) {
   RunCaffeTrain(resumed, "-snapshot out/digits_iter_15.solverstate", "resume.log");
   ExpectSameWeights(resumed + "/out/digits_iter_30.caffemodel", dir + "/out/digits_iter_30.caffemodel");
   Shell("rm -rf " + DirName(dir) + " " + DirName(resumed));
+}
+
+TEST(LenetFixtureTest, OnednnTrainingStaysCloseToUpstream) {
+  if (!OnednnAvailable()) {
+    // Without oneDNN the default engine is the reference, tested above.
+    EXPECT_EQ(DefaultEngine(), Engine::kCaffe);
+    return;
+  }
+  const string ref = ReferenceDir() + "/lenet";
+  const string dir = PrepareRun("onednn");
+  RunCaffeTrain(dir, "-weights init.caffemodel", "train.log", "DEFAULT");
+  const TrainLog theirs = ParseLog(ref + "/train.log");
+  const TrainLog ours = ParseLog(dir + "/train.log");
+  ASSERT_EQ(ours.losses.size(), theirs.losses.size()) << "see " << dir << "/train.log";
+  // Measured drift after the argmax flip, by iteration 30: losses 0.8%,
+  // weights 1.1% of their layer's largest; the tolerances allow a few times that.
+  for (const auto& [iter, loss] : theirs.losses) {
+    EXPECT_NEAR(ours.losses.at(iter), loss, 2e-2 * std::max(1.0, std::fabs(loss)))
+        << "iteration " << iter;
+  }
+  ASSERT_EQ(ours.accuracies.size(), theirs.accuracies.size());
+  for (size_t i = 0; i < theirs.accuracies.size(); ++i) {
+    EXPECT_NEAR(ours.accuracies[i], theirs.accuracies[i], 3.5 / 297) << "test pass " << i;
+  }
+  ExpectCloseWeights(dir + "/out/digits_iter_30.caffemodel", ref + "/after30.caffemodel", 5e-2,
+                     true);
+  Shell("rm -rf " + DirName(dir));
 }
 
 TEST(LenetFixtureTest, UpstreamSolverStateResumes) {

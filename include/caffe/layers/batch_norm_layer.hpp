@@ -46,9 +46,7 @@ class BatchNormLayer : public Layer<Dtype> {
   void Backward_cpu(const vector<Blob<Dtype>*>& top, const vector<bool>& propagate_down,
                     const vector<Blob<Dtype>*>& bottom) override;
 
- private:
-  void MaskStatisticsFromSolver();
-
+ protected:  // read by the oneDNN subclass
   bool use_global_stats_ = false;
   Dtype moving_average_fraction_ = 0;
   Dtype eps_ = 0;
@@ -61,6 +59,9 @@ class BatchNormLayer : public Layer<Dtype> {
   vector<Dtype> stddev_;
   // The normalised output, kept because later in-place layers may overwrite the top.
   Blob<Dtype> x_norm_;
+
+ private:
+  void MaskStatisticsFromSolver();
 };
 
 }  // namespace caffe

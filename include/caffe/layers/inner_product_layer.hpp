@@ -30,7 +30,7 @@ class InnerProductLayer : public Layer<Dtype> {
   void Backward_cpu(const vector<Blob<Dtype>*>& top, const vector<bool>& propagate_down,
                     const vector<Blob<Dtype>*>& bottom) override;
 
- private:
+ protected:  // read by the oneDNN subclass
   int M_ = 0;
   int K_ = 0;
   int N_ = 0;

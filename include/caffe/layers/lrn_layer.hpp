@@ -37,6 +37,7 @@ class LRNLayer : public Layer<Dtype> {
   // sum serves the backward pass.
   void NeighbourhoodSum(const Dtype* in, Dtype* out) const;
 
+ protected:  // read by the oneDNN subclass
   int size_ = 0;
   int pre_pad_ = 0;
   Dtype alpha_ = 0, beta_ = 0, k_ = 0;

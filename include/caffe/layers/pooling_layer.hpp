@@ -57,6 +57,7 @@ class PoolingLayer : public Layer<Dtype> {
   void BackwardStochasticTest(const Dtype* top_diff, const Dtype* bottom_data,
                               Dtype* bottom_diff);
 
+ protected:  // read by the oneDNN subclass
   int kernel_h_ = 0, kernel_w_ = 0;
   int stride_h_ = 1, stride_w_ = 1;
   int pad_h_ = 0, pad_w_ = 0;

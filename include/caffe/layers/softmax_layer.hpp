@@ -22,7 +22,7 @@ class SoftmaxLayer : public Layer<Dtype> {
   void Backward_cpu(const vector<Blob<Dtype>*>& top, const vector<bool>& propagate_down,
                     const vector<Blob<Dtype>*>& bottom) override;
 
- private:
+ protected:  // read by the oneDNN subclass
   int outer_num_ = 0;  // product of the axes before the softmax axis
   int channels_ = 0;   // size of the softmax axis
   int inner_num_ = 0;  // product of the axes after it

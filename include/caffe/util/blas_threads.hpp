@@ -10,7 +10,8 @@
 //     when set, are left to OpenBLAS as usual;
 //   - otherwise half the cores, at most 4 (1 on a 2-core machine).
 // `caffe -blas_threads N` and pycaffe's caffe.set_blas_threads(N) change it
-// later. The setting is process-wide; thread-safe.
+// later. The oneDNN layers use the same count (docs/engine.md). The setting is
+// process-wide; thread-safe.
 #pragma once
 
 namespace caffe {

@@ -93,6 +93,15 @@ struct WarpJob {
 };
 // Writes out_h x out_w x c into dst, choosing the cheapest exact method.
 void Warp(const WarpJob& job, std::vector<float>* coord_scratch, uint8_t* dst);
+// The instruction sets the bilinear warp has kernels for. All write the same
+// bytes (tests/cpp/test_warp_isa.cpp compares them); the wider are faster.
+enum class WarpIsa { kSse2, kAvx2, kAvx512 };
+// The widest this CPU runs (kAvx512 needs AVX-512 F and BW).
+WarpIsa BestWarpIsa();
+// The kernels Warp uses from now on, process-wide, for tests and benchmarks
+// (the default is BestWarpIsa()). Refuses (returns false) an ISA the CPU lacks.
+bool SetWarpIsa(WarpIsa isa);
+WarpIsa CurrentWarpIsa();
 // True when the matrix only moves whole pixels around (integer offsets and a
 // signed permutation of the axes): then no interpolation is needed.
 bool IsIndexShuffle(const double m[6]);

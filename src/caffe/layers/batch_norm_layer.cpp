@@ -2,8 +2,6 @@
 
 #include <cmath>
 
-#include "caffe/layer_factory.hpp"
-
 namespace caffe {
 
 template <typename Dtype>
@@ -181,6 +179,6 @@ void BatchNormLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
 }
 
 INSTANTIATE_CLASS(BatchNormLayer);
-REGISTER_LAYER_CLASS(BatchNorm);
+// Registered in layer_engines.cpp, which chooses between this and oneDNN.
 
 }  // namespace caffe

@@ -1,6 +1,5 @@
 #include "caffe/layers/conv_layer.hpp"
 
-#include "caffe/layer_factory.hpp"
 #include "caffe/layers/conv_geometry.hpp"
 
 namespace caffe {
@@ -63,6 +62,6 @@ void ConvolutionLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
 }
 
 INSTANTIATE_CLASS(ConvolutionLayer);
-REGISTER_LAYER_CLASS(Convolution);
+// Registered in layer_engines.cpp, which chooses between this and oneDNN.
 
 }  // namespace caffe

@@ -1,7 +1,6 @@
 #include "caffe/layers/inner_product_layer.hpp"
 
 #include "caffe/filler.hpp"
-#include "caffe/layer_factory.hpp"
 #include "caffe/util/math_functions.hpp"
 
 namespace caffe {
@@ -100,6 +99,6 @@ void InnerProductLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
 }
 
 INSTANTIATE_CLASS(InnerProductLayer);
-REGISTER_LAYER_CLASS(InnerProduct);
+// Registered in layer_engines.cpp, which chooses between this and oneDNN.
 
 }  // namespace caffe

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "caffe/layer_factory.hpp"
 #include "caffe/util/math_functions.hpp"
 
 namespace caffe {
@@ -123,6 +122,6 @@ void LRNLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
 }
 
 INSTANTIATE_CLASS(LRNLayer);
-REGISTER_LAYER_CLASS(LRN);
+// Registered in layer_engines.cpp, which chooses between this and oneDNN.
 
 }  // namespace caffe

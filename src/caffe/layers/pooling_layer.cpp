@@ -4,7 +4,6 @@
 #include <cfloat>
 #include <cmath>
 
-#include "caffe/layer_factory.hpp"
 #include "caffe/util/math_functions.hpp"
 
 namespace caffe {
@@ -353,6 +352,6 @@ void PoolingLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
 }
 
 INSTANTIATE_CLASS(PoolingLayer);
-REGISTER_LAYER_CLASS(Pooling);
+// Registered in layer_engines.cpp, which chooses between this and oneDNN.
 
 }  // namespace caffe

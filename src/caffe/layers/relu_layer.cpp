@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "caffe/layer_factory.hpp"
-
 namespace caffe {
 
 template <typename Dtype>
@@ -37,6 +35,6 @@ void ReLULayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
 }
 
 INSTANTIATE_CLASS(ReLULayer);
-REGISTER_LAYER_CLASS(ReLU);
+// Registered in layer_engines.cpp, which chooses between this and oneDNN.
 
 }  // namespace caffe

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "caffe/layer_factory.hpp"
-
 namespace caffe {
 
 template <typename Dtype>
@@ -81,6 +79,6 @@ void SoftmaxLayer<Dtype>::Backward_cpu(const vector<Blob<Dtype>*>& top,
 }
 
 INSTANTIATE_CLASS(SoftmaxLayer);
-REGISTER_LAYER_CLASS(Softmax);
+// Registered in layer_engines.cpp, which chooses between this and oneDNN.
 
 }  // namespace caffe
