@@ -1,0 +1,356 @@
+// The AVX2 and AVX-512 kernels of the fixed-point bilinear warp.
+// Eight (AVX2) or sixteen (AVX-512) three-channel output pixels per step, one
+// pixel per 32-bit lane. Lanes inside Bilinear3Sse's reach get exactly its
+// arithmetic: taps scaled by 64, lerp(a, b, f15) = a + ((2 (b - a) f15) >>
+// 16) (madd_epi16 of the 16-bit difference with the fraction, high halves
+// zero, is that product), (v + 32) >> 6. Lanes wholly outside under ZEROS
+// padding get the fill, and the few others go through EdgePixel, as in the
+// pixel loop. So every ISA writes the same bytes.
+// Each pixel's two source rows are gathered as dwords [a0 a1 a2 b0] at the
+// left tap and [a2 b0 b1 b2] two bytes on, which read nothing past b2.
+#include "caffe/augment/warp_wide.hpp"
+
+#ifdef CAFFE_WARP_WIDE_KERNELS
+#include <immintrin.h>
+
+namespace caffe {
+namespace augment {
+namespace internal {
+
+namespace {
+
+constexpr int kPrefetchAhead = 32;  // pixels
+
+inline void PrefetchAhead(const FixedBilinear& f, int32_t X, int32_t Y) {
+  const int ahead_x = (X + kPrefetchAhead * f.step_x) >> kFracBits;
+  const int ahead_y = (Y + kPrefetchAhead * f.step_y) >> kFracBits;
+  if (static_cast<unsigned>(ahead_x) < f.max_ix && static_cast<unsigned>(ahead_y) < f.max_iy) {
+    const uint8_t* p = f.src + static_cast<size_t>(ahead_y) * f.stride + ahead_x * 3;
+    _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(p + f.stride), _MM_HINT_T0);
+  }
+}
+
+// Appends the span indices of the lanes set in `lanes` (a bit mask) of the
+// group starting at span index `first`.
+inline int* AppendLanes(unsigned lanes, int first, int* edges) {
+  for (; lanes != 0; lanes &= lanes - 1) *edges++ = first + __builtin_ctz(lanes);
+  return edges;
+}
+
+#define CAFFE_TARGET_AVX2 __attribute__((target("avx2")))
+#define CAFFE_TARGET_AVX512 __attribute__((target("avx2,bmi2,avx512f,avx512bw")))
+
+// Both kernels lerp in 16-bit lanes, as Bilinear3Sse does: in each 128-bit
+// lane, the four pixels' left taps of a channel sit in 16-bit lanes 0-3 and
+// their right taps in 4-7, so one multiply serves both columns.
+
+// A pshufb control that moves byte `byte` of each of the four dwords of a
+// 128-bit lane into 16-bit lane `slot` + j (zero-extended), zeroing the rest.
+constexpr int8_t kZero = -128;
+inline __m128i TapControl(int byte, int slot) {
+  alignas(16) int8_t control[16];
+  for (int b = 0; b < 16; ++b) control[b] = kZero;
+  for (int j = 0; j < 4; ++j) control[2 * (slot + j)] = static_cast<int8_t>(4 * j + byte);
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(control));
+}
+
+// The 128-bit pshufb controls of both kernels.
+struct LaneControls {
+  __m128i left[3], right[3];  // channel k: left tap from [a0 a1 a2 b0], right from [a2 b0 b1 b2]
+  __m128i fraction;  // the low 16 bits of each dword to 16-bit lanes j and 4 + j
+  __m128i red_green, blue;  // [r0 g0 r1 g1 ...] and [b0 . b1 . ...] to [r0 g0 b0 r1 g1 b1 ...]
+};
+
+LaneControls MakeLaneControls() {
+  LaneControls c;
+  for (int k = 0; k < 3; ++k) {
+    c.left[k] = TapControl(k, 0);
+    c.right[k] = TapControl(k + 1, 4);
+  }
+  c.fraction = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
+  c.red_green = _mm_setr_epi8(0, 1, kZero, 2, 3, kZero, 4, 5, kZero, 6, 7, kZero, kZero, kZero,
+                              kZero, kZero);
+  c.blue = _mm_setr_epi8(kZero, kZero, 0, kZero, kZero, 2, kZero, kZero, 4, kZero, kZero, 6, kZero,
+                         kZero, kZero, kZero);
+  return c;
+}
+
+struct Avx2Controls {
+  __m256i left[3], right[3], fraction, red_green, blue;
+};
+
+CAFFE_TARGET_AVX2 Avx2Controls MakeAvx2Controls() {
+  const LaneControls lane = MakeLaneControls();
+  Avx2Controls c;
+  for (int k = 0; k < 3; ++k) {
+    c.left[k] = _mm256_broadcastsi128_si256(lane.left[k]);
+    c.right[k] = _mm256_broadcastsi128_si256(lane.right[k]);
+  }
+  c.fraction = _mm256_broadcastsi128_si256(lane.fraction);
+  c.red_green = _mm256_broadcastsi128_si256(lane.red_green);
+  c.blue = _mm256_broadcastsi128_si256(lane.blue);
+  return c;
+}
+
+// a + ((2 (b - a) f15) >> 16) in 16-bit lanes: Bilinear3Sse's lerp.
+CAFFE_TARGET_AVX2 inline __m256i Lerp8(__m256i a, __m256i b, __m256i f15) {
+  const __m256i d = _mm256_sub_epi16(b, a);
+  return _mm256_add_epi16(a, _mm256_mulhi_epi16(_mm256_add_epi16(d, d), f15));
+}
+
+// Channel k of the four pixels of each 128-bit lane, in 16-bit lanes 0-3.
+CAFFE_TARGET_AVX2 inline __m256i Channel8(const Avx2Controls& c, int k, __m256i top0,
+                                          __m256i top1, __m256i bottom0, __m256i bottom1,
+                                          __m256i fx, __m256i fy) {
+  const __m256i top = _mm256_slli_epi16(
+      _mm256_or_si256(_mm256_shuffle_epi8(top0, c.left[k]), _mm256_shuffle_epi8(top1, c.right[k])),
+      6);
+  const __m256i bottom =
+      _mm256_slli_epi16(_mm256_or_si256(_mm256_shuffle_epi8(bottom0, c.left[k]),
+                                        _mm256_shuffle_epi8(bottom1, c.right[k])),
+                        6);
+  const __m256i columns = Lerp8(top, bottom, fy);  // left in lanes 0-3, right in 4-7
+  const __m256i value = Lerp8(columns, _mm256_bsrli_epi128(columns, 8), fx);
+  return _mm256_srai_epi16(_mm256_add_epi16(value, _mm256_set1_epi16(32)), 6);
+}
+
+CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& span,
+                                        int* edges) {
+  int* const edges_begin = edges;
+  const Avx2Controls controls = MakeAvx2Controls();
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i lane_x = _mm256_mullo_epi32(lanes, _mm256_set1_epi32(f.step_x));
+  const __m256i lane_y = _mm256_mullo_epi32(lanes, _mm256_set1_epi32(f.step_y));
+  // Unsigned i < bound as min(i, bound - 1) == i (bounds are at least 1).
+  const __m256i last_ix = _mm256_set1_epi32(static_cast<int>(f.max_ix_sse) - 1);
+  const __m256i last_iy = _mm256_set1_epi32(static_cast<int>(f.max_iy) - 1);
+  const __m256i minus_one = _mm256_set1_epi32(-1);
+  const __m256i last_x = _mm256_set1_epi32(f.w - 1), last_y = _mm256_set1_epi32(f.h - 1);
+  const __m256i stride = _mm256_set1_epi32(static_cast<int>(f.stride));
+  const __m256i fill_red_green =
+      _mm256_set1_epi16(static_cast<int16_t>(f.fill8[0] | f.fill8[1] << 8));
+  const __m256i fill_blue = _mm256_set1_epi16(f.fill8[2]);
+  // The two 128-bit lanes' twelve bytes together.
+  const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
+  const int* src = reinterpret_cast<const int*>(f.src);
+  const int* src_right = reinterpret_cast<const int*>(f.src + 2);
+  const int* below = reinterpret_cast<const int*>(f.src + f.stride);
+  const int* below_right = reinterpret_cast<const int*>(f.src + f.stride + 2);
+  // Locals: the byte stores below may alias any field, which would be
+  // reloaded after each of them.
+  const int32_t step_x = f.step_x, step_y = f.step_y, n = span.n;
+  const bool fill_outside = f.fill_outside;
+  uint8_t* const out_row = span.out;
+  int32_t X = span.X, Y = span.Y;
+  for (int first = 0; first < n; first += 8, X += 8 * step_x, Y += 8 * step_y) {
+    const int count = std::min(8, n - first);
+    const __m256i x = _mm256_add_epi32(_mm256_set1_epi32(X), lane_x);
+    const __m256i y = _mm256_add_epi32(_mm256_set1_epi32(Y), lane_y);
+    const __m256i ix = _mm256_srai_epi32(x, kFracBits);
+    const __m256i iy = _mm256_srai_epi32(y, kFracBits);
+    const __m256i inside = _mm256_and_si256(
+        _mm256_cmpeq_epi32(_mm256_min_epu32(ix, last_ix), ix),
+        _mm256_cmpeq_epi32(_mm256_min_epu32(iy, last_iy), iy));
+    const __m256i outside =
+        fill_outside
+            ? _mm256_or_si256(
+                  _mm256_or_si256(_mm256_cmpgt_epi32(minus_one, ix),
+                                  _mm256_cmpgt_epi32(minus_one, iy)),
+                  _mm256_or_si256(_mm256_cmpgt_epi32(ix, last_x), _mm256_cmpgt_epi32(iy, last_y)))
+            : _mm256_setzero_si256();
+    const unsigned active = (1u << count) - 1;
+    const unsigned inside_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(inside)) & active;
+    const unsigned outside_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(outside)) & active;
+    PrefetchAhead(f, X, Y);
+    __m256i red_green = fill_red_green, blue = fill_blue;
+    if (inside_lanes != 0) {
+      // Lanes that are not inside read nothing (those past the span's end
+      // may read, but only inside the image).
+      const __m256i offset = _mm256_add_epi32(_mm256_mullo_epi32(iy, stride),
+                                              _mm256_add_epi32(ix, _mm256_add_epi32(ix, ix)));
+      const __m256i none = _mm256_setzero_si256();
+      const __m256i top0 = _mm256_mask_i32gather_epi32(none, src, offset, inside, 1);
+      const __m256i top1 = _mm256_mask_i32gather_epi32(none, src_right, offset, inside, 1);
+      const __m256i bottom0 = _mm256_mask_i32gather_epi32(none, below, offset, inside, 1);
+      const __m256i bottom1 = _mm256_mask_i32gather_epi32(none, below_right, offset, inside, 1);
+      // The 15-bit fractions, in 16-bit lanes j and 4 + j.
+      const __m256i fx = _mm256_shuffle_epi8(_mm256_srli_epi32(_mm256_slli_epi32(x, 16), 17),
+                                             controls.fraction);
+      const __m256i fy = _mm256_shuffle_epi8(_mm256_srli_epi32(_mm256_slli_epi32(y, 16), 17),
+                                             controls.fraction);
+      const __m256i r = Channel8(controls, 0, top0, top1, bottom0, bottom1, fx, fy);
+      const __m256i g = Channel8(controls, 1, top0, top1, bottom0, bottom1, fx, fy);
+      const __m256i b = Channel8(controls, 2, top0, top1, bottom0, bottom1, fx, fy);
+      // Pixel 4 l + j of the group is 16-bit lane 8 l + j.
+      const __m256i computed = _mm256_shuffle_epi8(inside, controls.fraction);
+      red_green = _mm256_blendv_epi8(red_green, _mm256_or_si256(r, _mm256_slli_epi16(g, 8)),
+                                     computed);
+      blue = _mm256_blendv_epi8(blue, b, computed);
+    }
+    const __m256i bytes = _mm256_permutevar8x32_epi32(
+        _mm256_or_si256(_mm256_shuffle_epi8(red_green, controls.red_green),
+                        _mm256_shuffle_epi8(blue, controls.blue)),
+        join);
+    uint8_t* out = out_row + 3 * first;
+    if (count == 8) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(bytes));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 16), _mm256_extracti128_si256(bytes, 1));
+    } else {
+      alignas(32) uint8_t staged[32];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(staged), bytes);
+      std::memcpy(out, staged, 3 * count);
+    }
+    edges = AppendLanes(active & ~(inside_lanes | outside_lanes), first, edges);
+  }
+  return static_cast<int>(edges - edges_begin);
+}
+
+// GCC 12 reports the AVX-512 intrinsics' own undefined pass-through operands.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+struct Avx512Controls {
+  __m512i left[3], right[3], fraction, red_green, blue;
+};
+
+CAFFE_TARGET_AVX512 Avx512Controls MakeAvx512Controls() {
+  const LaneControls lane = MakeLaneControls();
+  Avx512Controls c;
+  for (int k = 0; k < 3; ++k) {
+    c.left[k] = _mm512_broadcast_i32x4(lane.left[k]);
+    c.right[k] = _mm512_broadcast_i32x4(lane.right[k]);
+  }
+  c.fraction = _mm512_broadcast_i32x4(lane.fraction);
+  c.red_green = _mm512_broadcast_i32x4(lane.red_green);
+  c.blue = _mm512_broadcast_i32x4(lane.blue);
+  return c;
+}
+
+CAFFE_TARGET_AVX512 inline __m512i Lerp16(__m512i a, __m512i b, __m512i f15) {
+  const __m512i d = _mm512_sub_epi16(b, a);
+  return _mm512_add_epi16(a, _mm512_mulhi_epi16(_mm512_add_epi16(d, d), f15));
+}
+
+// Channel k of the four pixels of each 128-bit lane, in 16-bit lanes 0-3.
+CAFFE_TARGET_AVX512 inline __m512i Channel16(const Avx512Controls& c, int k, __m512i top0,
+                                             __m512i top1, __m512i bottom0, __m512i bottom1,
+                                             __m512i fx, __m512i fy) {
+  const __m512i top = _mm512_slli_epi16(
+      _mm512_or_si512(_mm512_shuffle_epi8(top0, c.left[k]), _mm512_shuffle_epi8(top1, c.right[k])),
+      6);
+  const __m512i bottom = _mm512_slli_epi16(_mm512_or_si512(_mm512_shuffle_epi8(bottom0, c.left[k]),
+                                                           _mm512_shuffle_epi8(bottom1, c.right[k])),
+                                           6);
+  const __m512i columns = Lerp16(top, bottom, fy);  // left in lanes 0-3, right in 4-7
+  const __m512i value = Lerp16(columns, _mm512_bsrli_epi128(columns, 8), fx);
+  return _mm512_srai_epi16(_mm512_add_epi16(value, _mm512_set1_epi16(32)), 6);
+}
+
+CAFFE_TARGET_AVX512 int WideBilinear3Avx512(const FixedBilinear& f, const RowSpan& span,
+                                           int* edges) {
+  int* const edges_begin = edges;
+  const Avx512Controls controls = MakeAvx512Controls();
+  const __m512i lanes =
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i lane_x = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(f.step_x));
+  const __m512i lane_y = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(f.step_y));
+  const __m512i max_ix = _mm512_set1_epi32(static_cast<int>(f.max_ix_sse));
+  const __m512i max_iy = _mm512_set1_epi32(static_cast<int>(f.max_iy));
+  const __m512i minus_one = _mm512_set1_epi32(-1);
+  const __m512i width = _mm512_set1_epi32(f.w), height = _mm512_set1_epi32(f.h);
+  const __m512i stride = _mm512_set1_epi32(static_cast<int>(f.stride));
+  const __m512i fill_red_green = _mm512_set1_epi16(static_cast<int16_t>(f.fill8[0] | f.fill8[1] << 8));
+  const __m512i fill_blue = _mm512_set1_epi16(f.fill8[2]);
+  const int* src = reinterpret_cast<const int*>(f.src);
+  const int* src_right = reinterpret_cast<const int*>(f.src + 2);
+  const int* below = reinterpret_cast<const int*>(f.src + f.stride);
+  const int* below_right = reinterpret_cast<const int*>(f.src + f.stride + 2);
+  // Locals: the byte stores below may alias any field, which would be
+  // reloaded after each of them.
+  const int32_t step_x = f.step_x, step_y = f.step_y, n = span.n;
+  const bool fill_outside = f.fill_outside;
+  uint8_t* const out = span.out;
+  int32_t X = span.X, Y = span.Y;
+  for (int first = 0; first < n; first += 16, X += 16 * step_x, Y += 16 * step_y) {
+    const int count = std::min(16, n - first);
+    const __mmask16 active = static_cast<__mmask16>((1u << count) - 1);
+    const __m512i x = _mm512_add_epi32(_mm512_set1_epi32(X), lane_x);
+    const __m512i y = _mm512_add_epi32(_mm512_set1_epi32(Y), lane_y);
+    const __m512i ix = _mm512_srai_epi32(x, kFracBits);
+    const __m512i iy = _mm512_srai_epi32(y, kFracBits);
+    const __mmask16 inside =
+        _mm512_mask_cmplt_epu32_mask(_mm512_mask_cmplt_epu32_mask(active, ix, max_ix), iy,
+                                     max_iy);
+    const __mmask16 outside =
+        fill_outside ? static_cast<__mmask16>(
+                           (_mm512_cmplt_epi32_mask(ix, minus_one) |
+                            _mm512_cmplt_epi32_mask(iy, minus_one) |
+                            _mm512_cmpge_epi32_mask(ix, width) |
+                            _mm512_cmpge_epi32_mask(iy, height)) & active)
+                     : static_cast<__mmask16>(0);
+    PrefetchAhead(f, X, Y);
+    PrefetchAhead(f, X + 8 * step_x, Y + 8 * step_y);
+    __m512i red_green = fill_red_green, blue = fill_blue;
+    if (inside != 0) {
+      const __m512i offset = _mm512_add_epi32(_mm512_mullo_epi32(iy, stride),
+                                              _mm512_add_epi32(ix, _mm512_add_epi32(ix, ix)));
+      const __m512i none = _mm512_setzero_si512();
+      // Lanes that are not inside read nothing.
+      const __m512i top0 = _mm512_mask_i32gather_epi32(none, inside, offset, src, 1);
+      const __m512i top1 = _mm512_mask_i32gather_epi32(none, inside, offset, src_right, 1);
+      const __m512i bottom0 = _mm512_mask_i32gather_epi32(none, inside, offset, below, 1);
+      const __m512i bottom1 = _mm512_mask_i32gather_epi32(none, inside, offset, below_right, 1);
+      // The 15-bit fractions, in 16-bit lanes j and 4 + j.
+      const __m512i fx = _mm512_shuffle_epi8(_mm512_srli_epi32(_mm512_slli_epi32(x, 16), 17),
+                                             controls.fraction);
+      const __m512i fy = _mm512_shuffle_epi8(_mm512_srli_epi32(_mm512_slli_epi32(y, 16), 17),
+                                             controls.fraction);
+      const __m512i r = Channel16(controls, 0, top0, top1, bottom0, bottom1, fx, fy);
+      const __m512i g = Channel16(controls, 1, top0, top1, bottom0, bottom1, fx, fy);
+      const __m512i b = Channel16(controls, 2, top0, top1, bottom0, bottom1, fx, fy);
+      // Pixel 4 l + j of the group is 16-bit lane 8 l + j.
+      const __mmask32 computed = static_cast<__mmask32>(_pdep_u32(inside, 0x0f0f0f0fu));
+      red_green = _mm512_mask_mov_epi16(red_green, computed,
+                                        _mm512_or_si512(r, _mm512_slli_epi16(g, 8)));
+      blue = _mm512_mask_mov_epi16(blue, computed, b);
+    }
+    const __m512i bytes = _mm512_maskz_compress_epi32(
+        0x7777, _mm512_or_si512(_mm512_shuffle_epi8(red_green, controls.red_green),
+                                _mm512_shuffle_epi8(blue, controls.blue)));
+    const __mmask64 store = count == 16 ? ~0ull >> 16 : (1ull << (3 * count)) - 1;
+    _mm512_mask_storeu_epi8(out + 3 * first, store, bytes);
+    edges = AppendLanes(active & ~(inside | outside), first, edges);
+  }
+  return static_cast<int>(edges - edges_begin);
+}
+
+#pragma GCC diagnostic pop
+
+#undef CAFFE_TARGET_AVX2
+#undef CAFFE_TARGET_AVX512
+
+}  // namespace
+
+std::atomic<WarpIsa>& WarpIsaSetting() {
+  static std::atomic<WarpIsa> setting{BestWarpIsa()};
+  return setting;
+}
+
+WideBilinear3 ChosenWideKernel() {
+  switch (WarpIsaSetting().load(std::memory_order_relaxed)) {
+    case WarpIsa::kAvx512:
+      return WideBilinear3Avx512;
+    case WarpIsa::kAvx2:
+      return WideBilinear3Avx2;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace internal
+}  // namespace augment
+}  // namespace caffe
+
+#endif  // CAFFE_WARP_WIDE_KERNELS
