@@ -361,3 +361,21 @@ class Transformer:
         """Multiplier applied after mean subtraction."""
         self._check(in_)
         self.input_scale[in_] = scale
+
+
+def _net_input_transformer(net, mean=None, input_scale=None, raw_scale=None,
+                           channel_swap=None):
+    """The Transformer of `net`'s first input for H x W x K images, with the
+    preprocessing options Classifier and Detector take (None: not set)."""
+    name = net.inputs[0]
+    transformer = Transformer({name: net.blobs[name].data.shape})
+    transformer.set_transpose(name, (2, 0, 1))
+    if mean is not None:
+        transformer.set_mean(name, mean)
+    if input_scale is not None:
+        transformer.set_input_scale(name, input_scale)
+    if raw_scale is not None:
+        transformer.set_raw_scale(name, raw_scale)
+    if channel_swap is not None:
+        transformer.set_channel_swap(name, channel_swap)
+    return transformer
