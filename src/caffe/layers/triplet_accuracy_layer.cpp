@@ -11,11 +11,7 @@ template <typename Dtype>
 void TripletAccuracyLayer<Dtype>::LayerSetUp(const vector<Blob<Dtype>*>& bottom,
                                              const vector<Blob<Dtype>*>& top) {
   const TripletLossParameter& param = this->layer_param_.triplet_loss_param();
-  CAFFE_REQUIRE(bottom.size() == 1 || bottom.size() == 3, ConfigError, this->Describe(),
-                " takes one stacked bottom (3N x D) or three (anchor, positive, negative), got ",
-                bottom.size());
-  CAFFE_REQUIRE(param.eps() >= 0, ConfigError, this->Describe(),
-                ": triplet_loss_param.eps must not be negative, got ", param.eps());
+  CheckTripletSetup(bottom.size(), param, this->Describe());
   eps_ = param.eps();
   normalize_ = param.normalize();
   cosine_ = param.distance() == TripletLossParameter::COSINE;

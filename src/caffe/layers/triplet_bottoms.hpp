@@ -1,14 +1,27 @@
-// How the triplet layers (TripletLoss, TripletAccuracy) read their bottoms:
-// either one blob stacking N anchors, N positives and N negatives (3N rows),
-// or three blobs of one shape. Internal: not part of the public API.
+// How the triplet layers (TripletLoss, TripletAccuracy) check their setup and
+// read their bottoms: either one blob stacking N anchors, N positives and N
+// negatives (3N rows), or three blobs of one shape. Internal: not part of the
+// public API.
 #pragma once
 
 #include <vector>
 
 #include "caffe/blob.hpp"
 #include "caffe/common.hpp"
+#include "caffe/proto/caffe.pb.h"
 
 namespace caffe {
+
+// The setup checks both layers make: one stacked bottom or three, and a
+// usable triplet_loss_param. ConfigError prefixed with `layer`.
+inline void CheckTripletSetup(size_t bottoms, const TripletLossParameter& param,
+                              const string& layer) {
+  CAFFE_REQUIRE(bottoms == 1 || bottoms == 3, ConfigError, layer,
+                " takes one stacked bottom (3N x D) or three (anchor, positive, negative), got ",
+                bottoms);
+  CAFFE_REQUIRE(param.eps() >= 0, ConfigError, layer,
+                ": triplet_loss_param.eps must not be negative, got ", param.eps());
+}
 
 // The number of triplets N in `bottom`; ShapeError, prefixed with `layer`
 // (the layer's Describe()), when the bottoms hold no whole triplets.
