@@ -3,7 +3,7 @@
 // DeepAugment policy op alone (one-op policy, prob 1, magnitude 0.5, on
 // 256x256 RGB).
 //
-//   augment_bench [--seconds S] [--threads T] [--ops-only]
+//   augment_bench [--seconds S] [--threads T] [--ops-only | --full-only]
 //
 // Prints one line per case: "<case> <images per CPU-second of one thread>". The Python
 // companion (augment_bench_py.py) runs the albumentations and scipy
@@ -158,9 +158,10 @@ void OpenCvOneByOne(const cv::Mat& img, std::mt19937* rng, cv::Mat* out) {
 int main(int argc, char** argv) {
   double seconds = 2;
   int threads = 2;
-  bool ops_only = false;
+  bool ops_only = false, full_only = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--ops-only")) ops_only = true;
+    if (!std::strcmp(argv[i], "--full-only")) full_only = true;
     if (i + 1 < argc && !std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
     if (i + 1 < argc && !std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
@@ -181,7 +182,9 @@ int main(int argc, char** argv) {
   };
 
   // Each policy op alone; IDENTITY is the fixed cost (sampling, the copy).
-  for (const char* name : kBenchedOps) {
+  std::vector<const char*> benched_ops(std::begin(kBenchedOps), std::end(kBenchedOps));
+  if (full_only) benched_ops.clear();
+  for (const char* name : benched_ops) {
     caffe::augment::OpType type;
     if (!caffe::augment::OpTypeFromName(name, &type)) {
       std::fprintf(stderr, "augment_bench: unknown op %s\n", name);
@@ -198,6 +201,7 @@ int main(int argc, char** argv) {
               run_augmenter(full, AugmentedImage::UINT8_HWC, 1));
   std::printf("ours_full_float_chw %.1f\n",
               run_augmenter(full, AugmentedImage::FLOAT_CHW, 1));
+  if (full_only) return 0;
   std::printf("ours_full_%dthreads_per_thread %.1f\n", threads,
               run_augmenter(full, AugmentedImage::UINT8_HWC, threads));
 
