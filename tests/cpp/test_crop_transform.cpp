@@ -5,7 +5,9 @@
 
 #include <cstring>
 #include <random>
+#include <string>
 
+#include "caffe/augment/kernels.hpp"
 #include "caffe/data/crop_transform.hpp"
 
 namespace caffe {
@@ -67,18 +69,26 @@ void ExpectKernelsAgree(int channels, MeanMode mode, bool mirror, const int* siz
   }
 }
 
+// Under every pixel-kernel ISA this CPU runs (the 3-channel byte rows have
+// an AVX-512 kernel).
 template <typename Dtype, typename Pixel>
 void ExpectAllAgree() {
-  std::mt19937 rng(5);
-  for (int channels : {1, 3, 4}) {
-    for (MeanMode mode : {NO_MEAN, MEAN_VALUES, MEAN_IMAGE}) {
-      for (bool mirror : {false, true}) {
-        for (const auto& size : kSizes) {
-          ExpectKernelsAgree<Dtype, Pixel>(channels, mode, mirror, size, &rng);
+  using augment::internal::PixelIsa;
+  for (PixelIsa isa : {PixelIsa::kSse2, PixelIsa::kAvx2, PixelIsa::kAvx512}) {
+    if (!augment::internal::SetPixelIsa(isa)) continue;
+    SCOPED_TRACE("pixel ISA " + std::to_string(static_cast<int>(isa)));
+    std::mt19937 rng(5);
+    for (int channels : {1, 3, 4}) {
+      for (MeanMode mode : {NO_MEAN, MEAN_VALUES, MEAN_IMAGE}) {
+        for (bool mirror : {false, true}) {
+          for (const auto& size : kSizes) {
+            ExpectKernelsAgree<Dtype, Pixel>(channels, mode, mirror, size, &rng);
+          }
         }
       }
     }
   }
+  augment::internal::SetPixelIsa(augment::internal::BestPixelIsa());
 }
 
 TEST(CropTransformTest, FloatOutputFromBytes) { ExpectAllAgree<float, uint8_t>(); }
