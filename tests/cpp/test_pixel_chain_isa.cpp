@@ -147,6 +147,28 @@ TEST(PixelChainIsa, EveryKernelWritesTheReferenceValues) {
   EXPECT_GT(checked, 0);
 }
 
+// The channel sums behind the contrast's mean luminance, on every ISA, for
+// pixel counts around the kernels' blocks of 32 and 64.
+TEST(PixelChainIsa, ChannelSumsAreTheReferenceSums) {
+  const std::vector<PixelIsa> isas = AvailableIsas();
+  for (int pixels : {0, 1, 31, 32, 33, 63, 64, 65, 100, 227 * 227}) {
+    std::vector<uint8_t> img = test::TexturedImage(1, pixels, 3, pixels);
+    if (pixels > 2) img[3 * pixels - 1] = 255;  // the last byte counts too
+    uint64_t expected[3];
+    internal::ChannelSums3Reference(img.data(), pixels, expected);
+    for (PixelIsa isa : isas) {
+      ASSERT_TRUE(internal::SetPixelIsa(isa));
+      uint64_t sums[3] = {1, 2, 3};
+      internal::ChannelSums3(img.data(), pixels, sums);
+      for (int k = 0; k < 3; ++k) {
+        EXPECT_EQ(expected[k], sums[k]) << pixels << " pixels, channel " << k << ", "
+                                        << IsaName(isa);
+      }
+    }
+  }
+  internal::SetPixelIsa(internal::BestPixelIsa());
+}
+
 // RenderRows hands over exactly Render's rows (warp, policy pixel ops, the
 // chain and cutouts), for any window of rows and columns.
 TEST(PixelChainIsa, RenderRowsGivesRendersRows) {

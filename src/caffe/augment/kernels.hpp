@@ -72,6 +72,11 @@ class CoordNoise {
 
 // Colour weights of the luminance in channel order (zeros beyond 3).
 void LuminanceWeights(const int rgb[3], double weights[3]);
+// The sum of each channel of `pixels` three-channel 8-bit pixels: the
+// reference loop, and the same sums through the kernel of the pixel ISA in
+// use (pixel_chain.cpp; integer sums, so exactly equal).
+void ChannelSums3Reference(const uint8_t* img, int pixels, uint64_t sums[3]);
+void ChannelSums3(const uint8_t* img, int pixels, uint64_t sums[3]);
 // Mean luminance (or mean value for one channel) of an 8-bit HWC image.
 double MeanLuminance(const uint8_t* img, int pixels, int c, const int rgb[3]);
 // 3x3 matrix (row-major, channel order) rotating the chroma plane by
