@@ -5,13 +5,6 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "caffe/augment/kernels.hpp"
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define CAFFE_CROP_WIDE_KERNELS 1
-#include <immintrin.h>
-#endif
-
 namespace caffe {
 
 namespace {
@@ -44,87 +37,17 @@ void StreamRow(const float* in, int n, float* out) {
   for (; i < n; ++i) out[i] = in[i];
 }
 
-#ifdef CAFFE_CROP_WIDE_KERNELS
-// GCC 12 reports the AVX-512 intrinsics' own undefined pass-through operands.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-// The table's values of three interleaved 8-bit channels, computed:
-// (v - means[k]) * scale into rows[k], sixteen pixels at a time, forwards or
-// mirrored. Returns how many pixels it did (the first ones); the caller does
-// the rest.
-template <bool kMirror>
-__attribute__((target("avx2,avx512f,avx512bw,avx512dq,avx512vl"))) int ComputeRow3Avx512(
-    const uint8_t* in, int width, const float means[3], float scale, float* rows[3]) {
-  // Channel k of pixel i is value 3 i + k of 48: from the first two vectors
-  // while below 32, else from the third.
-  alignas(64) int32_t first[3][16], second[3][16], reverse[16];
-  for (int k = 0; k < 3; ++k) {
-    for (int i = 0; i < 16; ++i) {
-      const int e = 3 * i + k;
-      first[k][i] = e < 32 ? e : 0;
-      second[k][i] = e < 32 ? i : 16 + e - 32;
-    }
-  }
-  for (int i = 0; i < 16; ++i) reverse[i] = 15 - i;
-  __m512i pick_low[3], pick_high[3];
-  __m512 mean[3];
-  for (int k = 0; k < 3; ++k) {
-    pick_low[k] = _mm512_load_si512(first[k]);
-    pick_high[k] = _mm512_load_si512(second[k]);
-    mean[k] = _mm512_set1_ps(means[k]);
-  }
-  const __m512i backwards = _mm512_load_si512(reverse);
-  const __m512 times = _mm512_set1_ps(scale);
-  int x = 0;
-  for (; x + 16 <= width; x += 16) {
-    const uint8_t* p = in + 3 * x;
-    __m512 v[3];
-    for (int part = 0; part < 3; ++part) {
-      v[part] = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * part))));
-    }
-    for (int k = 0; k < 3; ++k) {
-      const __m512 low = _mm512_permutex2var_ps(v[0], pick_low[k], v[1]);
-      __m512 channel = _mm512_permutex2var_ps(low, pick_high[k], v[2]);
-      channel = _mm512_mul_ps(_mm512_sub_ps(channel, mean[k]), times);
-      if (kMirror) {
-        _mm512_storeu_ps(rows[k] + width - x - 16, _mm512_permutexvar_ps(backwards, channel));
-      } else {
-        _mm512_storeu_ps(rows[k] + x, channel);
-      }
-    }
-  }
-  return x;
-}
-
-#pragma GCC diagnostic pop
-#endif  // CAFFE_CROP_WIDE_KERNELS
-
 // Table lookups, three interleaved channels (BGR), written forwards or
 // backwards (mirror) so the inner loop has no branch.
 template <typename Dtype, bool kMirror>
-void TableRow3(const CropTransform<Dtype>& t, const uint8_t* in, int width, Dtype* out0,
-               Dtype* out1, Dtype* out2) {
-  const Dtype* table = t.table;
+void TableRow3(const Dtype* table, const uint8_t* in, int width, Dtype* out0, Dtype* out1,
+               Dtype* out2) {
   if constexpr (std::is_same<Dtype, float>::value) {
     // Rows of up to kRow values go through the cache, then stream out.
     const int kRow = 1024;
     if (width <= kRow) {
       alignas(64) float row[3][kRow];
-      int w = 0;
-#ifdef CAFFE_CROP_WIDE_KERNELS
-      // The pixel kernels' ISA setting (augment/kernels.hpp) chooses this
-      // kernel too, so tests can compare both.
-      if (augment::internal::CurrentPixelIsa() == augment::internal::PixelIsa::kAvx512) {
-        const float no_means[3] = {0, 0, 0};
-        float* rows[3] = {row[0], row[1], row[2]};
-        w = ComputeRow3Avx512<kMirror>(in, width, t.mean_values ? t.mean_values : no_means,
-                                       t.scale, rows);
-      }
-#endif
-      for (; w < width; ++w) {
+      for (int w = 0; w < width; ++w) {
         const int to = kMirror ? width - 1 - w : w;
         row[0][to] = table[in[3 * w]];
         row[1][to] = table[256 + in[3 * w + 1]];
@@ -175,7 +98,7 @@ void Row(const CropTransform<Dtype>& t, const Pixel* in, int h, Dtype* out) {
     if (t.table) {
       const int plane = t.height * t.width;
       if (t.channels == 3) {
-        TableRow3<Dtype, kMirror>(t, in, t.width, row_out, row_out + plane,
+        TableRow3<Dtype, kMirror>(t.table, in, t.width, row_out, row_out + plane,
                                   row_out + 2 * plane);
       } else {
         TableRow<Dtype, kMirror>(t.table, in, t.channels, t.width, row_out, plane);
