@@ -173,22 +173,27 @@ CAFFE_TARGET_AVX2 inline void ValueByValueAvx2(const RowPlan& plan, const uint8_
   const uint16_t* indices = plan.noise ? NoiseIndices(plan, base) : nullptr;
   const __m256 zero = _mm256_setzero_ps(), top = _mm256_set1_ps(255.f);
   const __m256 half = _mm256_set1_ps(0.5f), scale = _mm256_set1_ps(plan.noise_std);
+  // Locals, not plan's fields: the byte stores could alias those.
+  const bool color = plan.color, lighting = plan.lighting, add_noise = plan.noise,
+             clamp_again = plan.clamp_again;
+  const float *gain = plan.gain, *bias = plan.bias, *light = plan.light,
+              *table = plan.noise_table;
   int j = 0;
   for (; j + 8 <= n; j += 8) {
     __m256 x = _mm256_cvtepi32_ps(
         _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(in + j))));
-    if (plan.color) {
-      x = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(plan.gain + j), x),
-                        _mm256_loadu_ps(plan.bias + j));
+    if (color) {
+      x = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(gain + j), x),
+                        _mm256_loadu_ps(bias + j));
       x = _mm256_min_ps(_mm256_max_ps(x, zero), top);
     }
-    if (plan.lighting) x = _mm256_add_ps(x, _mm256_loadu_ps(plan.light + j));
-    if (plan.noise) {
+    if (lighting) x = _mm256_add_ps(x, _mm256_loadu_ps(light + j));
+    if (add_noise) {
       const __m256i index =
           _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(indices + j)));
-      x = _mm256_add_ps(x, _mm256_mul_ps(scale, _mm256_i32gather_ps(plan.noise_table, index, 4)));
+      x = _mm256_add_ps(x, _mm256_mul_ps(scale, _mm256_i32gather_ps(table, index, 4)));
     }
-    if (plan.clamp_again) x = _mm256_min_ps(_mm256_max_ps(x, zero), top);
+    if (clamp_again) x = _mm256_min_ps(_mm256_max_ps(x, zero), top);
     if (u8) {
       const __m256i rounded = _mm256_cvttps_epi32(_mm256_add_ps(x, half));
       const __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(rounded),
@@ -215,22 +220,28 @@ CAFFE_TARGET_AVX512 inline void ValueByValueAvx512(const RowPlan& plan, const ui
   const uint16_t* indices = plan.noise ? NoiseIndices(plan, base) : nullptr;
   const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(255.f);
   const __m512 half = _mm512_set1_ps(0.5f), scale = _mm512_set1_ps(plan.noise_std);
+  // Locals, not plan's fields: the byte stores could alias those, and the
+  // compiler would reload them every step.
+  const bool color = plan.color, lighting = plan.lighting, add_noise = plan.noise,
+             clamp_again = plan.clamp_again;
+  const float *gain = plan.gain, *bias = plan.bias, *light = plan.light,
+              *table = plan.noise_table;
   for (int j = 0; j < n; j += 16) {
     const __mmask16 mask =
         n - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (n - j)) - 1);
     __m512 x = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, in + j)));
-    if (plan.color) {
-      x = _mm512_add_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, plan.gain + j), x),
-                        _mm512_maskz_loadu_ps(mask, plan.bias + j));
+    if (color) {
+      x = _mm512_add_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, gain + j), x),
+                        _mm512_maskz_loadu_ps(mask, bias + j));
       x = _mm512_min_ps(_mm512_max_ps(x, zero), top);
     }
-    if (plan.lighting) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, plan.light + j));
-    if (plan.noise) {
+    if (lighting) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, light + j));
+    if (add_noise) {
       const __m512i index = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, indices + j));
-      const __m512 noise = _mm512_mask_i32gather_ps(zero, mask, index, plan.noise_table, 4);
+      const __m512 noise = _mm512_mask_i32gather_ps(zero, mask, index, table, 4);
       x = _mm512_add_ps(x, _mm512_mul_ps(scale, noise));
     }
-    if (plan.clamp_again) x = _mm512_min_ps(_mm512_max_ps(x, zero), top);
+    if (clamp_again) x = _mm512_min_ps(_mm512_max_ps(x, zero), top);
     if (u8) {
       _mm512_mask_cvtepi32_storeu_epi8(u8 + j, mask, _mm512_cvttps_epi32(_mm512_add_ps(x, half)));
     } else {
