@@ -74,7 +74,7 @@ class CoordNoise {
 void LuminanceWeights(const int rgb[3], double weights[3]);
 // The sum of each channel of `pixels` three-channel 8-bit pixels: the
 // reference loop, and the same sums through the kernel of the pixel ISA in
-// use (pixel_chain.cpp; integer sums, so exactly equal).
+// use (channel_sums.cpp; integer sums, so exactly equal).
 void ChannelSums3Reference(const uint8_t* img, int pixels, uint64_t sums[3]);
 void ChannelSums3(const uint8_t* img, int pixels, uint64_t sums[3]);
 // Mean luminance (or mean value for one channel) of an 8-bit HWC image.
