@@ -211,7 +211,7 @@ void BilinearRowsFixed(const WarpJob& job, uint8_t* dst) {
   constexpr int kTileRows = 16, kTileCols = 64, kLookahead = 32;
 #ifdef CAFFE_WARP_WIDE_KERNELS
   const WideBilinear3 wide =
-      C == 3 && max_ix_sse > 0 && max_iy > 0 ? ChosenWideKernel() : nullptr;
+      C == 3 && max_ix_sse > 0 && max_iy > 0 ? ChosenWideKernel(f) : nullptr;
 #endif
   // Output pixels [u0, u_end) of row v.
   auto span = [&](int v, int u0, int u_end) {

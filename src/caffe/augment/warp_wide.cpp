@@ -13,6 +13,9 @@
 #ifdef CAFFE_WARP_WIDE_KERNELS
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace caffe {
 namespace augment {
 namespace internal {
@@ -76,22 +79,21 @@ LaneControls MakeLaneControls() {
   return c;
 }
 
-struct Avx2Controls {
-  __m256i left[3], right[3], fraction, red_green, blue;
-};
+// The AVX2 kernel. AVX2's gathers cost more than loading each pixel's two
+// tap pairs as qwords [a0 a1 a2 b0 b1 b2 . .], one per source row, so it
+// does that, two pixels per 128-bit lane: pixels 0, 1 | 4, 5 of a group of
+// eight in one register ("first") and 2, 3 | 6, 7 in another ("second").
+// Pixel 4 l + s of the group is then slot s of 128-bit lane l everywhere:
+// its left taps in 16-bit lane s, its right taps in 4 + s.
 
-CAFFE_TARGET_AVX2 Avx2Controls MakeAvx2Controls() {
-  const LaneControls lane = MakeLaneControls();
-  Avx2Controls c;
-  for (int k = 0; k < 3; ++k) {
-    c.left[k] = _mm256_broadcastsi128_si256(lane.left[k]);
-    c.right[k] = _mm256_broadcastsi128_si256(lane.right[k]);
-  }
-  c.fraction = _mm256_broadcastsi128_si256(lane.fraction);
-  c.red_green = _mm256_broadcastsi128_si256(lane.red_green);
-  c.blue = _mm256_broadcastsi128_si256(lane.blue);
-  return c;
-}
+// Channel k's taps of both qwords of a lane to 16-bit lanes s, s + 1 (left:
+// byte k) and 4 + s, 5 + s (right: byte 3 + k), zero-extended.
+#define CAFFE_TAPS(k, s)                                                                 \
+  (s == 0 ? k : kZero), kZero, (s == 0 ? 8 + k : kZero), kZero, (s == 2 ? k : kZero), kZero, \
+      (s == 2 ? 8 + k : kZero), kZero, (s == 0 ? 3 + k : kZero), kZero,                   \
+      (s == 0 ? 11 + k : kZero), kZero, (s == 2 ? 3 + k : kZero), kZero,                  \
+      (s == 2 ? 11 + k : kZero), kZero
+#define CAFFE_TAP_CONTROL(k, s) _mm256_setr_epi8(CAFFE_TAPS(k, s), CAFFE_TAPS(k, s))
 
 // a + ((2 (b - a) f15) >> 16) in 16-bit lanes: Bilinear3Sse's lerp.
 CAFFE_TARGET_AVX2 inline __m256i Lerp8(__m256i a, __m256i b, __m256i f15) {
@@ -99,99 +101,135 @@ CAFFE_TARGET_AVX2 inline __m256i Lerp8(__m256i a, __m256i b, __m256i f15) {
   return _mm256_add_epi16(a, _mm256_mulhi_epi16(_mm256_add_epi16(d, d), f15));
 }
 
-// Channel k of the four pixels of each 128-bit lane, in 16-bit lanes 0-3.
-CAFFE_TARGET_AVX2 inline __m256i Channel8(const Avx2Controls& c, int k, __m256i top0,
-                                          __m256i top1, __m256i bottom0, __m256i bottom1,
-                                          __m256i fx, __m256i fy) {
-  const __m256i top = _mm256_slli_epi16(
-      _mm256_or_si256(_mm256_shuffle_epi8(top0, c.left[k]), _mm256_shuffle_epi8(top1, c.right[k])),
-      6);
-  const __m256i bottom =
-      _mm256_slli_epi16(_mm256_or_si256(_mm256_shuffle_epi8(bottom0, c.left[k]),
-                                        _mm256_shuffle_epi8(bottom1, c.right[k])),
-                        6);
-  const __m256i columns = Lerp8(top, bottom, fy);  // left in lanes 0-3, right in 4-7
-  const __m256i value = Lerp8(columns, _mm256_bsrli_epi128(columns, 8), fx);
-  return _mm256_srai_epi16(_mm256_add_epi16(value, _mm256_set1_epi16(32)), 6);
+// Channel k of the group's pixels down the columns (Bilinear3Sse's `column`):
+// left taps in 16-bit lanes 0-3, right taps in 4-7.
+CAFFE_TARGET_AVX2 inline __m256i Column8(__m256i first_control, __m256i second_control,
+                                         __m256i top_first, __m256i top_second,
+                                         __m256i bottom_first, __m256i bottom_second,
+                                         __m256i fy) {
+  const __m256i top = _mm256_or_si256(_mm256_shuffle_epi8(top_first, first_control),
+                                      _mm256_shuffle_epi8(top_second, second_control));
+  const __m256i bottom = _mm256_or_si256(_mm256_shuffle_epi8(bottom_first, first_control),
+                                         _mm256_shuffle_epi8(bottom_second, second_control));
+  // 64 top + mulhi(2 * 64 (bottom - top), fy): the taps scaled by 64 after
+  // the difference, which the unscaled bytes give exactly.
+  return _mm256_add_epi16(
+      _mm256_slli_epi16(top, 6),
+      _mm256_mulhi_epi16(_mm256_slli_epi16(_mm256_sub_epi16(bottom, top), 7), fy));
+}
+
+// The qword at p in every qword of the result.
+CAFFE_TARGET_AVX2 inline __m256i BroadcastQword(const uint8_t* p) {
+  return _mm256_broadcastq_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+
+// The qwords at base + offset[p] for pixels p = j, j + 1, j + 4, j + 5.
+CAFFE_TARGET_AVX2 inline __m256i LoadQwords(const uint8_t* base, const int32_t* offset, int j) {
+  const __m256i low =
+      _mm256_blend_epi32(BroadcastQword(base + offset[j]), BroadcastQword(base + offset[j + 1]),
+                         0x0c);
+  const __m256i high = _mm256_blend_epi32(BroadcastQword(base + offset[j + 4]),
+                                          BroadcastQword(base + offset[j + 5]), 0xc0);
+  return _mm256_blend_epi32(low, high, 0xf0);
 }
 
 CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& span,
                                         int* edges) {
   int* const edges_begin = edges;
-  const Avx2Controls controls = MakeAvx2Controls();
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i lane_x = _mm256_mullo_epi32(lanes, _mm256_set1_epi32(f.step_x));
-  const __m256i lane_y = _mm256_mullo_epi32(lanes, _mm256_set1_epi32(f.step_y));
-  // Unsigned i < bound as min(i, bound - 1) == i (bounds are at least 1).
-  const __m256i last_ix = _mm256_set1_epi32(static_cast<int>(f.max_ix_sse) - 1);
-  const __m256i last_iy = _mm256_set1_epi32(static_cast<int>(f.max_iy) - 1);
+  const __m256i step_x8 = _mm256_set1_epi32(8 * f.step_x);
+  const __m256i step_y8 = _mm256_set1_epi32(8 * f.step_y);
+  // Pixel coordinates as 16-bit pairs (ix, iy) in each dword (ChosenWideKernel
+  // ensures they and the stride fit): unsigned ix < max_ix_sse and
+  // iy < max_iy as min(pair, last) == pair, and the offset of the left top
+  // tap as one multiply-add with (3, stride).
+  const __m256i last = _mm256_set1_epi32(static_cast<int>(f.max_ix_sse - 1) |
+                                         static_cast<int>(f.max_iy - 1) << 16);
+  const __m256i pixel_stride = _mm256_set1_epi32(3 | static_cast<int>(f.stride) << 16);
+  const __m256i last_xy = _mm256_set1_epi32((f.w - 1) | (f.h - 1) << 16);
   const __m256i minus_one = _mm256_set1_epi32(-1);
-  const __m256i last_x = _mm256_set1_epi32(f.w - 1), last_y = _mm256_set1_epi32(f.h - 1);
-  const __m256i stride = _mm256_set1_epi32(static_cast<int>(f.stride));
-  const __m256i fill_red_green =
-      _mm256_set1_epi16(static_cast<int16_t>(f.fill8[0] | f.fill8[1] << 8));
-  const __m256i fill_blue = _mm256_set1_epi16(f.fill8[2]);
-  // The two 128-bit lanes' twelve bytes together.
+  const __m256i fraction = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13,
+                                            0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
+  const __m256i rounding = _mm256_set1_epi16(32);
+  // Per 128-bit lane, [r0-3 g0-3 b0-3 .] to [r0 g0 b0 ... r3 g3 b3 .], and
+  // the two lanes' twelve bytes together.
+  const __m256i interleave =
+      _mm256_setr_epi8(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, kZero, kZero, kZero, kZero, 0, 4, 8,
+                       1, 5, 9, 2, 6, 10, 3, 7, 11, kZero, kZero, kZero, kZero);
   const __m256i join = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
-  const int* src = reinterpret_cast<const int*>(f.src);
-  const int* src_right = reinterpret_cast<const int*>(f.src + 2);
-  const int* below = reinterpret_cast<const int*>(f.src + f.stride);
-  const int* below_right = reinterpret_cast<const int*>(f.src + f.stride + 2);
+  // A dword mask per pixel to the [r0-3 g0-3 b0-3 .] layout, and the fill in it.
+  const __m256i spread = _mm256_setr_epi8(0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0,
+                                          4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
+  const __m256i fill = _mm256_set1_epi64x(
+      static_cast<int64_t>(f.fill8[0] * 0x01010101u | static_cast<uint64_t>(f.fill8[1]) * 0x0101010100000000u));
+  const __m256i fill_packed = _mm256_unpacklo_epi64(
+      fill, _mm256_set1_epi32(static_cast<int>(f.fill8[2] * 0x01010101u)));
+  const uint8_t* const top_row = f.src;
+  const uint8_t* const bottom_row = f.src + f.stride;
   // Locals: the byte stores below may alias any field, which would be
   // reloaded after each of them.
   const int32_t step_x = f.step_x, step_y = f.step_y, n = span.n;
   const bool fill_outside = f.fill_outside;
   uint8_t* const out_row = span.out;
+  alignas(32) int32_t offset[8];
   int32_t X = span.X, Y = span.Y;
-  for (int first = 0; first < n; first += 8, X += 8 * step_x, Y += 8 * step_y) {
+  __m256i x = _mm256_add_epi32(_mm256_set1_epi32(X),
+                               _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_x)));
+  __m256i y = _mm256_add_epi32(_mm256_set1_epi32(Y),
+                               _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_y)));
+  for (int first = 0; first < n; first += 8, X += 8 * step_x, Y += 8 * step_y,
+           x = _mm256_add_epi32(x, step_x8), y = _mm256_add_epi32(y, step_y8)) {
     const int count = std::min(8, n - first);
-    const __m256i x = _mm256_add_epi32(_mm256_set1_epi32(X), lane_x);
-    const __m256i y = _mm256_add_epi32(_mm256_set1_epi32(Y), lane_y);
-    const __m256i ix = _mm256_srai_epi32(x, kFracBits);
-    const __m256i iy = _mm256_srai_epi32(y, kFracBits);
-    const __m256i inside = _mm256_and_si256(
-        _mm256_cmpeq_epi32(_mm256_min_epu32(ix, last_ix), ix),
-        _mm256_cmpeq_epi32(_mm256_min_epu32(iy, last_iy), iy));
-    const __m256i outside =
-        fill_outside
-            ? _mm256_or_si256(
-                  _mm256_or_si256(_mm256_cmpgt_epi32(minus_one, ix),
-                                  _mm256_cmpgt_epi32(minus_one, iy)),
-                  _mm256_or_si256(_mm256_cmpgt_epi32(ix, last_x), _mm256_cmpgt_epi32(iy, last_y)))
-            : _mm256_setzero_si256();
-    const unsigned active = (1u << count) - 1;
-    const unsigned inside_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(inside)) & active;
-    const unsigned outside_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(outside)) & active;
+    const __m256i pair = _mm256_blend_epi16(_mm256_srli_epi32(x, kFracBits), y, 0xaa);
+    const __m256i pair_inside = _mm256_cmpeq_epi16(_mm256_min_epu16(pair, last), pair);
+    __m256i pixel_offset = _mm256_madd_epi16(pair, pixel_stride);
     PrefetchAhead(f, X, Y);
-    __m256i red_green = fill_red_green, blue = fill_blue;
-    if (inside_lanes != 0) {
-      // Lanes that are not inside read nothing (those past the span's end
-      // may read, but only inside the image).
-      const __m256i offset = _mm256_add_epi32(_mm256_mullo_epi32(iy, stride),
-                                              _mm256_add_epi32(ix, _mm256_add_epi32(ix, ix)));
-      const __m256i none = _mm256_setzero_si256();
-      const __m256i top0 = _mm256_mask_i32gather_epi32(none, src, offset, inside, 1);
-      const __m256i top1 = _mm256_mask_i32gather_epi32(none, src_right, offset, inside, 1);
-      const __m256i bottom0 = _mm256_mask_i32gather_epi32(none, below, offset, inside, 1);
-      const __m256i bottom1 = _mm256_mask_i32gather_epi32(none, below_right, offset, inside, 1);
-      // The 15-bit fractions, in 16-bit lanes j and 4 + j.
-      const __m256i fx = _mm256_shuffle_epi8(_mm256_srli_epi32(_mm256_slli_epi32(x, 16), 17),
-                                             controls.fraction);
-      const __m256i fy = _mm256_shuffle_epi8(_mm256_srli_epi32(_mm256_slli_epi32(y, 16), 17),
-                                             controls.fraction);
-      const __m256i r = Channel8(controls, 0, top0, top1, bottom0, bottom1, fx, fy);
-      const __m256i g = Channel8(controls, 1, top0, top1, bottom0, bottom1, fx, fy);
-      const __m256i b = Channel8(controls, 2, top0, top1, bottom0, bottom1, fx, fy);
-      // Pixel 4 l + j of the group is 16-bit lane 8 l + j.
-      const __m256i computed = _mm256_shuffle_epi8(inside, controls.fraction);
-      red_green = _mm256_blendv_epi8(red_green, _mm256_or_si256(r, _mm256_slli_epi16(g, 8)),
-                                     computed);
-      blue = _mm256_blendv_epi8(blue, b, computed);
+    // The common case: all eight pixels inside. Otherwise lanes that are
+    // not inside read the image's first pixels instead, and get the fill.
+    const bool all_inside = _mm256_movemask_epi8(pair_inside) == -1;
+    __m256i inside = minus_one;
+    unsigned inside_lanes = 0xff, outside_lanes = 0;
+    if (!all_inside) {
+      inside = _mm256_cmpeq_epi32(pair_inside, minus_one);
+      pixel_offset = _mm256_and_si256(pixel_offset, inside);
+      inside_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(inside));
+      if (fill_outside) {
+        // ix < -1 or iy < -1 or ix > w - 1 or iy > h - 1.
+        const __m256i beyond = _mm256_or_si256(_mm256_cmpgt_epi16(minus_one, pair),
+                                               _mm256_cmpgt_epi16(pair, last_xy));
+        outside_lanes = ~_mm256_movemask_ps(_mm256_castsi256_ps(
+                            _mm256_cmpeq_epi32(beyond, _mm256_setzero_si256()))) & 0xff;
+      }
     }
-    const __m256i bytes = _mm256_permutevar8x32_epi32(
-        _mm256_or_si256(_mm256_shuffle_epi8(red_green, controls.red_green),
-                        _mm256_shuffle_epi8(blue, controls.blue)),
-        join);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(offset), pixel_offset);
+    const __m256i top_first = LoadQwords(top_row, offset, 0);
+    const __m256i top_second = LoadQwords(top_row, offset, 2);
+    const __m256i bottom_first = LoadQwords(bottom_row, offset, 0);
+    const __m256i bottom_second = LoadQwords(bottom_row, offset, 2);
+    // The 15-bit fractions, in 16-bit lanes s and 4 + s.
+    const __m256i fx = _mm256_shuffle_epi8(_mm256_srli_epi16(x, 1), fraction);
+    const __m256i fy = _mm256_shuffle_epi8(_mm256_srli_epi16(y, 1), fraction);
+    const __m256i red = Column8(CAFFE_TAP_CONTROL(0, 0), CAFFE_TAP_CONTROL(0, 2), top_first,
+                                top_second, bottom_first, bottom_second, fy);
+    const __m256i green = Column8(CAFFE_TAP_CONTROL(1, 0), CAFFE_TAP_CONTROL(1, 2), top_first,
+                                  top_second, bottom_first, bottom_second, fy);
+    const __m256i blue = Column8(CAFFE_TAP_CONTROL(2, 0), CAFFE_TAP_CONTROL(2, 2), top_first,
+                                 top_second, bottom_first, bottom_second, fy);
+    // Across the columns: red and green together ([r0-3 g0-3] left against
+    // right), blue alone; then (v + 32) >> 6.
+    const __m256i red_green = _mm256_srai_epi16(
+        _mm256_add_epi16(Lerp8(_mm256_unpacklo_epi64(red, green),
+                               _mm256_unpackhi_epi64(red, green), fx),
+                         rounding),
+        6);
+    const __m256i blue_value = _mm256_srai_epi16(
+        _mm256_add_epi16(Lerp8(blue, _mm256_unpackhi_epi64(blue, blue), fx), rounding), 6);
+    __m256i packed = _mm256_packus_epi16(red_green, blue_value);  // [r0-3 g0-3 b0-3 .]
+    if (!all_inside) {
+      packed = _mm256_blendv_epi8(fill_packed, packed, _mm256_shuffle_epi8(inside, spread));
+    }
+    const __m256i bytes =
+        _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(packed, interleave), join);
     uint8_t* out = out_row + 3 * first;
     if (count == 8) {
       _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(bytes));
@@ -201,10 +239,16 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
       _mm256_store_si256(reinterpret_cast<__m256i*>(staged), bytes);
       std::memcpy(out, staged, 3 * count);
     }
-    edges = AppendLanes(active & ~(inside_lanes | outside_lanes), first, edges);
+    const unsigned active = (1u << count) - 1;
+    if ((inside_lanes & active) != active) {
+      edges = AppendLanes(active & ~(inside_lanes | outside_lanes), first, edges);
+    }
   }
   return static_cast<int>(edges - edges_begin);
 }
+
+#undef CAFFE_TAP_CONTROL
+#undef CAFFE_TAPS
 
 // GCC 12 reports the AVX-512 intrinsics' own undefined pass-through operands.
 #pragma GCC diagnostic push
@@ -338,12 +382,13 @@ std::atomic<WarpIsa>& WarpIsaSetting() {
   return setting;
 }
 
-WideBilinear3 ChosenWideKernel() {
+WideBilinear3 ChosenWideKernel(const FixedBilinear& f) {
   switch (WarpIsaSetting().load(std::memory_order_relaxed)) {
     case WarpIsa::kAvx512:
       return WideBilinear3Avx512;
     case WarpIsa::kAvx2:
-      return WideBilinear3Avx2;
+      // Its 16-bit coordinate pairs need the stride and the height in int16.
+      return f.stride <= 32767 && f.h <= 32767 ? WideBilinear3Avx2 : nullptr;
     default:
       return nullptr;
   }

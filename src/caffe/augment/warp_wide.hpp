@@ -49,9 +49,10 @@ struct RowSpan {
 // called from AVX-512 code with dirty upper registers runs many times slower.
 typedef int (*WideBilinear3)(const FixedBilinear& f, const RowSpan& span, int* edges);
 
-// The wide kernel of the ISA in use (SetWarpIsa; BestWarpIsa() by default),
-// or null for SSE2, which has none.
-WideBilinear3 ChosenWideKernel();
+// The wide kernel of the ISA in use (SetWarpIsa; BestWarpIsa() by default)
+// for the image `f` describes, or null for SSE2, which has none, and for
+// AVX2 when the image is over 32767 rows or bytes wide.
+WideBilinear3 ChosenWideKernel(const FixedBilinear& f);
 // The ISA in use, behind SetWarpIsa and CurrentWarpIsa.
 std::atomic<WarpIsa>& WarpIsaSetting();
 #endif  // CAFFE_WARP_WIDE_KERNELS
