@@ -133,6 +133,45 @@ CAFFE_TARGET_AVX2 inline __m256i LoadQwords(const uint8_t* base, const int32_t* 
   return _mm256_blend_epi32(low, high, 0xf0);
 }
 
+// The eight pixels of a group whose left top taps are at `pixel_offset` in
+// `top_row` (and the same in `bottom_row`) and whose 16.16 source points are
+// (x, y), as [r0-3 g0-3 b0-3 .] in each 128-bit lane. `offset` is room for
+// the offsets.
+CAFFE_TARGET_AVX2 inline __m256i Interpolate8(const uint8_t* top_row, const uint8_t* bottom_row,
+                                              __m256i pixel_offset, __m256i x, __m256i y,
+                                              int32_t* offset) {
+  // Through memory: eight scalar loads cost less than the extracts the
+  // compiler would otherwise make of them.
+  _mm256_store_si256(reinterpret_cast<__m256i*>(offset), pixel_offset);
+  __asm__("" : "+m"(*reinterpret_cast<int32_t(*)[8]>(offset)));
+  const __m256i top_first = LoadQwords(top_row, offset, 0);
+  const __m256i top_second = LoadQwords(top_row, offset, 2);
+  const __m256i bottom_first = LoadQwords(bottom_row, offset, 0);
+  const __m256i bottom_second = LoadQwords(bottom_row, offset, 2);
+  // The 15-bit fractions, in 16-bit lanes s and 4 + s.
+  const __m256i fraction = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13,
+                                            0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
+  const __m256i fx = _mm256_shuffle_epi8(_mm256_srli_epi16(x, 1), fraction);
+  const __m256i fy = _mm256_shuffle_epi8(_mm256_srli_epi16(y, 1), fraction);
+  const __m256i red = Column8(CAFFE_TAP_CONTROL(0, 0), CAFFE_TAP_CONTROL(0, 2), top_first,
+                              top_second, bottom_first, bottom_second, fy);
+  const __m256i green = Column8(CAFFE_TAP_CONTROL(1, 0), CAFFE_TAP_CONTROL(1, 2), top_first,
+                                top_second, bottom_first, bottom_second, fy);
+  const __m256i blue = Column8(CAFFE_TAP_CONTROL(2, 0), CAFFE_TAP_CONTROL(2, 2), top_first,
+                               top_second, bottom_first, bottom_second, fy);
+  // Across the columns: red and green together ([r0-3 g0-3] left against
+  // right), blue alone; then (v + 32) >> 6.
+  const __m256i rounding = _mm256_set1_epi16(32);
+  const __m256i red_green = _mm256_srai_epi16(
+      _mm256_add_epi16(
+          Lerp8(_mm256_unpacklo_epi64(red, green), _mm256_unpackhi_epi64(red, green), fx),
+          rounding),
+      6);
+  const __m256i blue_value = _mm256_srai_epi16(
+      _mm256_add_epi16(Lerp8(blue, _mm256_unpackhi_epi64(blue, blue), fx), rounding), 6);
+  return _mm256_packus_epi16(red_green, blue_value);
+}
+
 CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& span,
                                         int* edges) {
   int* const edges_begin = edges;
@@ -148,9 +187,6 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
   const __m256i pixel_stride = _mm256_set1_epi32(3 | static_cast<int>(f.stride) << 16);
   const __m256i last_xy = _mm256_set1_epi32((f.w - 1) | (f.h - 1) << 16);
   const __m256i minus_one = _mm256_set1_epi32(-1);
-  const __m256i fraction = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13,
-                                            0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
-  const __m256i rounding = _mm256_set1_epi16(32);
   // Per 128-bit lane, [r0-3 g0-3 b0-3 .] to [r0 g0 b0 ... r3 g3 b3 .], and
   // the two lanes' twelve bytes together.
   const __m256i interleave =
@@ -180,6 +216,7 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
   for (int first = 0; first < n; first += 8, X += 8 * step_x, Y += 8 * step_y,
            x = _mm256_add_epi32(x, step_x8), y = _mm256_add_epi32(y, step_y8)) {
     const int count = std::min(8, n - first);
+    const unsigned active = (1u << count) - 1;
     const __m256i pair = _mm256_blend_epi16(_mm256_srli_epi32(x, kFracBits), y, 0xaa);
     const __m256i pair_inside = _mm256_cmpeq_epi16(_mm256_min_epu16(pair, last), pair);
     __m256i pixel_offset = _mm256_madd_epi16(pair, pixel_stride);
@@ -201,32 +238,15 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
                             _mm256_cmpeq_epi32(beyond, _mm256_setzero_si256()))) & 0xff;
       }
     }
-    _mm256_store_si256(reinterpret_cast<__m256i*>(offset), pixel_offset);
-    const __m256i top_first = LoadQwords(top_row, offset, 0);
-    const __m256i top_second = LoadQwords(top_row, offset, 2);
-    const __m256i bottom_first = LoadQwords(bottom_row, offset, 0);
-    const __m256i bottom_second = LoadQwords(bottom_row, offset, 2);
-    // The 15-bit fractions, in 16-bit lanes s and 4 + s.
-    const __m256i fx = _mm256_shuffle_epi8(_mm256_srli_epi16(x, 1), fraction);
-    const __m256i fy = _mm256_shuffle_epi8(_mm256_srli_epi16(y, 1), fraction);
-    const __m256i red = Column8(CAFFE_TAP_CONTROL(0, 0), CAFFE_TAP_CONTROL(0, 2), top_first,
-                                top_second, bottom_first, bottom_second, fy);
-    const __m256i green = Column8(CAFFE_TAP_CONTROL(1, 0), CAFFE_TAP_CONTROL(1, 2), top_first,
-                                  top_second, bottom_first, bottom_second, fy);
-    const __m256i blue = Column8(CAFFE_TAP_CONTROL(2, 0), CAFFE_TAP_CONTROL(2, 2), top_first,
-                                 top_second, bottom_first, bottom_second, fy);
-    // Across the columns: red and green together ([r0-3 g0-3] left against
-    // right), blue alone; then (v + 32) >> 6.
-    const __m256i red_green = _mm256_srai_epi16(
-        _mm256_add_epi16(Lerp8(_mm256_unpacklo_epi64(red, green),
-                               _mm256_unpackhi_epi64(red, green), fx),
-                         rounding),
-        6);
-    const __m256i blue_value = _mm256_srai_epi16(
-        _mm256_add_epi16(Lerp8(blue, _mm256_unpackhi_epi64(blue, blue), fx), rounding), 6);
-    __m256i packed = _mm256_packus_epi16(red_green, blue_value);  // [r0-3 g0-3 b0-3 .]
-    if (!all_inside) {
-      packed = _mm256_blendv_epi8(fill_packed, packed, _mm256_shuffle_epi8(inside, spread));
+    __m256i packed;  // [r0-3 g0-3 b0-3 .]
+    if (all_inside) {
+      packed = Interpolate8(top_row, bottom_row, pixel_offset, x, y, offset);
+    } else if ((inside_lanes & active) == 0) {
+      packed = fill_packed;
+    } else {
+      packed = _mm256_blendv_epi8(fill_packed,
+                                  Interpolate8(top_row, bottom_row, pixel_offset, x, y, offset),
+                                  _mm256_shuffle_epi8(inside, spread));
     }
     const __m256i bytes =
         _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(packed, interleave), join);
@@ -239,7 +259,6 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
       _mm256_store_si256(reinterpret_cast<__m256i*>(staged), bytes);
       std::memcpy(out, staged, 3 * count);
     }
-    const unsigned active = (1u << count) - 1;
     if ((inside_lanes & active) != active) {
       edges = AppendLanes(active & ~(inside_lanes | outside_lanes), first, edges);
     }
