@@ -47,37 +47,7 @@ inline int* AppendLanes(unsigned lanes, int first, int* edges) {
 // Both kernels lerp in 16-bit lanes, as Bilinear3Sse does: in each 128-bit
 // lane, the four pixels' left taps of a channel sit in 16-bit lanes 0-3 and
 // their right taps in 4-7, so one multiply serves both columns.
-
-// A pshufb control that moves byte `byte` of each of the four dwords of a
-// 128-bit lane into 16-bit lane `slot` + j (zero-extended), zeroing the rest.
-constexpr int8_t kZero = -128;
-inline __m128i TapControl(int byte, int slot) {
-  alignas(16) int8_t control[16];
-  for (int b = 0; b < 16; ++b) control[b] = kZero;
-  for (int j = 0; j < 4; ++j) control[2 * (slot + j)] = static_cast<int8_t>(4 * j + byte);
-  return _mm_load_si128(reinterpret_cast<const __m128i*>(control));
-}
-
-// The 128-bit pshufb controls of both kernels.
-struct LaneControls {
-  __m128i left[3], right[3];  // channel k: left tap from [a0 a1 a2 b0], right from [a2 b0 b1 b2]
-  __m128i fraction;  // the low 16 bits of each dword to 16-bit lanes j and 4 + j
-  __m128i red_green, blue;  // [r0 g0 r1 g1 ...] and [b0 . b1 . ...] to [r0 g0 b0 r1 g1 b1 ...]
-};
-
-LaneControls MakeLaneControls() {
-  LaneControls c;
-  for (int k = 0; k < 3; ++k) {
-    c.left[k] = TapControl(k, 0);
-    c.right[k] = TapControl(k + 1, 4);
-  }
-  c.fraction = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
-  c.red_green = _mm_setr_epi8(0, 1, kZero, 2, 3, kZero, 4, 5, kZero, 6, 7, kZero, kZero, kZero,
-                              kZero, kZero);
-  c.blue = _mm_setr_epi8(kZero, kZero, 0, kZero, kZero, 2, kZero, kZero, 4, kZero, kZero, 6, kZero,
-                         kZero, kZero, kZero);
-  return c;
-}
+constexpr int8_t kZero = -128;  // a pshufb control byte that writes zero
 
 // The AVX2 kernel. AVX2's gathers cost more than loading each pixel's two
 // tap pairs as qwords [a0 a1 a2 b0 b1 b2 . .], one per source row, so it
@@ -266,128 +236,147 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
   return static_cast<int>(edges - edges_begin);
 }
 
-#undef CAFFE_TAP_CONTROL
-#undef CAFFE_TAPS
-
 // GCC 12 reports the AVX-512 intrinsics' own undefined pass-through operands.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-struct Avx512Controls {
-  __m512i left[3], right[3], fraction, red_green, blue;
-};
-
-CAFFE_TARGET_AVX512 Avx512Controls MakeAvx512Controls() {
-  const LaneControls lane = MakeLaneControls();
-  Avx512Controls c;
-  for (int k = 0; k < 3; ++k) {
-    c.left[k] = _mm512_broadcast_i32x4(lane.left[k]);
-    c.right[k] = _mm512_broadcast_i32x4(lane.right[k]);
-  }
-  c.fraction = _mm512_broadcast_i32x4(lane.fraction);
-  c.red_green = _mm512_broadcast_i32x4(lane.red_green);
-  c.blue = _mm512_broadcast_i32x4(lane.blue);
-  return c;
-}
+// The AVX-512 kernel: the AVX2 kernel's arithmetic on sixteen pixels, pixel
+// 4 l + s of a group in slot s of 128-bit lane l. Each pixel's qwords come
+// from 64-bit gathers, eight a register: "first" holds pixels 0, 1 | 4, 5 |
+// 8, 9 | 12, 13 and "second" 2, 3 | 6, 7 | ....
+#define CAFFE_TAP_CONTROL512(k, s) \
+  _mm512_broadcast_i32x4(_mm_setr_epi8(CAFFE_TAPS(k, s)))
 
 CAFFE_TARGET_AVX512 inline __m512i Lerp16(__m512i a, __m512i b, __m512i f15) {
   const __m512i d = _mm512_sub_epi16(b, a);
   return _mm512_add_epi16(a, _mm512_mulhi_epi16(_mm512_add_epi16(d, d), f15));
 }
 
-// Channel k of the four pixels of each 128-bit lane, in 16-bit lanes 0-3.
-CAFFE_TARGET_AVX512 inline __m512i Channel16(const Avx512Controls& c, int k, __m512i top0,
-                                             __m512i top1, __m512i bottom0, __m512i bottom1,
-                                             __m512i fx, __m512i fy) {
-  const __m512i top = _mm512_slli_epi16(
-      _mm512_or_si512(_mm512_shuffle_epi8(top0, c.left[k]), _mm512_shuffle_epi8(top1, c.right[k])),
+// Column8 on sixteen pixels; the second register's taps merge in by mask.
+CAFFE_TARGET_AVX512 inline __m512i Column16(__m512i first_control, __m512i second_control,
+                                            __m512i top_first, __m512i top_second,
+                                            __m512i bottom_first, __m512i bottom_second,
+                                            __m512i fy) {
+  constexpr __mmask64 kSecondSlots = 0xf0f0f0f0f0f0f0f0ull;  // 16-bit lanes 2, 3, 6, 7
+  const __m512i top = _mm512_mask_shuffle_epi8(_mm512_shuffle_epi8(top_first, first_control),
+                                               kSecondSlots, top_second, second_control);
+  const __m512i bottom = _mm512_mask_shuffle_epi8(
+      _mm512_shuffle_epi8(bottom_first, first_control), kSecondSlots, bottom_second,
+      second_control);
+  return _mm512_add_epi16(
+      _mm512_slli_epi16(top, 6),
+      _mm512_mulhi_epi16(_mm512_slli_epi16(_mm512_sub_epi16(bottom, top), 7), fy));
+}
+
+// Interpolate8 on sixteen pixels, the offsets in a vector.
+CAFFE_TARGET_AVX512 inline __m512i Interpolate16(const uint8_t* top_row,
+                                                 const uint8_t* bottom_row,
+                                                 __m512i pixel_offset, __m512i x, __m512i y) {
+  const __m256i first_offset = _mm512_castsi512_si256(_mm512_permutexvar_epi32(
+      _mm512_setr_epi32(0, 1, 4, 5, 8, 9, 12, 13, 0, 0, 0, 0, 0, 0, 0, 0), pixel_offset));
+  const __m256i second_offset = _mm512_castsi512_si256(_mm512_permutexvar_epi32(
+      _mm512_setr_epi32(2, 3, 6, 7, 10, 11, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0), pixel_offset));
+  const __m512i top_first = _mm512_i32gather_epi64(first_offset, top_row, 1);
+  const __m512i top_second = _mm512_i32gather_epi64(second_offset, top_row, 1);
+  const __m512i bottom_first = _mm512_i32gather_epi64(first_offset, bottom_row, 1);
+  const __m512i bottom_second = _mm512_i32gather_epi64(second_offset, bottom_row, 1);
+  const __m512i fraction = _mm512_broadcast_i32x4(
+      _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13));
+  const __m512i fx = _mm512_shuffle_epi8(_mm512_srli_epi16(x, 1), fraction);
+  const __m512i fy = _mm512_shuffle_epi8(_mm512_srli_epi16(y, 1), fraction);
+  const __m512i red = Column16(CAFFE_TAP_CONTROL512(0, 0), CAFFE_TAP_CONTROL512(0, 2), top_first,
+                               top_second, bottom_first, bottom_second, fy);
+  const __m512i green = Column16(CAFFE_TAP_CONTROL512(1, 0), CAFFE_TAP_CONTROL512(1, 2),
+                                 top_first, top_second, bottom_first, bottom_second, fy);
+  const __m512i blue = Column16(CAFFE_TAP_CONTROL512(2, 0), CAFFE_TAP_CONTROL512(2, 2), top_first,
+                                top_second, bottom_first, bottom_second, fy);
+  const __m512i rounding = _mm512_set1_epi16(32);
+  const __m512i red_green = _mm512_srai_epi16(
+      _mm512_add_epi16(
+          Lerp16(_mm512_unpacklo_epi64(red, green), _mm512_unpackhi_epi64(red, green), fx),
+          rounding),
       6);
-  const __m512i bottom = _mm512_slli_epi16(_mm512_or_si512(_mm512_shuffle_epi8(bottom0, c.left[k]),
-                                                           _mm512_shuffle_epi8(bottom1, c.right[k])),
-                                           6);
-  const __m512i columns = Lerp16(top, bottom, fy);  // left in lanes 0-3, right in 4-7
-  const __m512i value = Lerp16(columns, _mm512_bsrli_epi128(columns, 8), fx);
-  return _mm512_srai_epi16(_mm512_add_epi16(value, _mm512_set1_epi16(32)), 6);
+  const __m512i blue_value = _mm512_srai_epi16(
+      _mm512_add_epi16(Lerp16(blue, _mm512_unpackhi_epi64(blue, blue), fx), rounding), 6);
+  return _mm512_packus_epi16(red_green, blue_value);
 }
 
 CAFFE_TARGET_AVX512 int WideBilinear3Avx512(const FixedBilinear& f, const RowSpan& span,
                                            int* edges) {
   int* const edges_begin = edges;
-  const Avx512Controls controls = MakeAvx512Controls();
-  const __m512i lanes =
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i lane_x = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(f.step_x));
-  const __m512i lane_y = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(f.step_y));
-  const __m512i max_ix = _mm512_set1_epi32(static_cast<int>(f.max_ix_sse));
-  const __m512i max_iy = _mm512_set1_epi32(static_cast<int>(f.max_iy));
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i step_x16 = _mm512_set1_epi32(16 * f.step_x);
+  const __m512i step_y16 = _mm512_set1_epi32(16 * f.step_y);
+  // As in the AVX2 kernel: (ix, iy) as 16-bit pairs.
+  const __m512i last = _mm512_set1_epi32(static_cast<int>(f.max_ix_sse - 1) |
+                                         static_cast<int>(f.max_iy - 1) << 16);
+  const __m512i pixel_stride = _mm512_set1_epi32(3 | static_cast<int>(f.stride) << 16);
+  const __m512i last_xy = _mm512_set1_epi32((f.w - 1) | (f.h - 1) << 16);
   const __m512i minus_one = _mm512_set1_epi32(-1);
-  const __m512i width = _mm512_set1_epi32(f.w), height = _mm512_set1_epi32(f.h);
-  const __m512i stride = _mm512_set1_epi32(static_cast<int>(f.stride));
-  const __m512i fill_red_green = _mm512_set1_epi16(static_cast<int16_t>(f.fill8[0] | f.fill8[1] << 8));
-  const __m512i fill_blue = _mm512_set1_epi16(f.fill8[2]);
-  const int* src = reinterpret_cast<const int*>(f.src);
-  const int* src_right = reinterpret_cast<const int*>(f.src + 2);
-  const int* below = reinterpret_cast<const int*>(f.src + f.stride);
-  const int* below_right = reinterpret_cast<const int*>(f.src + f.stride + 2);
+  const __m512i interleave = _mm512_broadcast_i32x4(
+      _mm_setr_epi8(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, kZero, kZero, kZero, kZero));
+  const __m512i fill_packed = _mm512_broadcast_i32x4(_mm_setr_epi32(
+      static_cast<int>(f.fill8[0] * 0x01010101u), static_cast<int>(f.fill8[1] * 0x01010101u),
+      static_cast<int>(f.fill8[2] * 0x01010101u), 0));
+  const uint8_t* const top_row = f.src;
+  const uint8_t* const bottom_row = f.src + f.stride;
   // Locals: the byte stores below may alias any field, which would be
   // reloaded after each of them.
   const int32_t step_x = f.step_x, step_y = f.step_y, n = span.n;
   const bool fill_outside = f.fill_outside;
   uint8_t* const out = span.out;
   int32_t X = span.X, Y = span.Y;
-  for (int first = 0; first < n; first += 16, X += 16 * step_x, Y += 16 * step_y) {
+  __m512i x = _mm512_add_epi32(_mm512_set1_epi32(X),
+                               _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_x)));
+  __m512i y = _mm512_add_epi32(_mm512_set1_epi32(Y),
+                               _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_y)));
+  for (int first = 0; first < n; first += 16, X += 16 * step_x, Y += 16 * step_y,
+           x = _mm512_add_epi32(x, step_x16), y = _mm512_add_epi32(y, step_y16)) {
     const int count = std::min(16, n - first);
     const __mmask16 active = static_cast<__mmask16>((1u << count) - 1);
-    const __m512i x = _mm512_add_epi32(_mm512_set1_epi32(X), lane_x);
-    const __m512i y = _mm512_add_epi32(_mm512_set1_epi32(Y), lane_y);
-    const __m512i ix = _mm512_srai_epi32(x, kFracBits);
-    const __m512i iy = _mm512_srai_epi32(y, kFracBits);
+    const __m512i pair = _mm512_mask_blend_epi16(0xaaaaaaaau, _mm512_srli_epi32(x, kFracBits), y);
     const __mmask16 inside =
-        _mm512_mask_cmplt_epu32_mask(_mm512_mask_cmplt_epu32_mask(active, ix, max_ix), iy,
-                                     max_iy);
-    const __mmask16 outside =
-        fill_outside ? static_cast<__mmask16>(
-                           (_mm512_cmplt_epi32_mask(ix, minus_one) |
-                            _mm512_cmplt_epi32_mask(iy, minus_one) |
-                            _mm512_cmpge_epi32_mask(ix, width) |
-                            _mm512_cmpge_epi32_mask(iy, height)) & active)
-                     : static_cast<__mmask16>(0);
+        _mm512_cmpeq_epi32_mask(_mm512_min_epu16(pair, last), pair);
+    const __m512i pixel_offset = _mm512_madd_epi16(pair, pixel_stride);
     PrefetchAhead(f, X, Y);
     PrefetchAhead(f, X + 8 * step_x, Y + 8 * step_y);
-    __m512i red_green = fill_red_green, blue = fill_blue;
-    if (inside != 0) {
-      const __m512i offset = _mm512_add_epi32(_mm512_mullo_epi32(iy, stride),
-                                              _mm512_add_epi32(ix, _mm512_add_epi32(ix, ix)));
-      const __m512i none = _mm512_setzero_si512();
-      // Lanes that are not inside read nothing.
-      const __m512i top0 = _mm512_mask_i32gather_epi32(none, inside, offset, src, 1);
-      const __m512i top1 = _mm512_mask_i32gather_epi32(none, inside, offset, src_right, 1);
-      const __m512i bottom0 = _mm512_mask_i32gather_epi32(none, inside, offset, below, 1);
-      const __m512i bottom1 = _mm512_mask_i32gather_epi32(none, inside, offset, below_right, 1);
-      // The 15-bit fractions, in 16-bit lanes j and 4 + j.
-      const __m512i fx = _mm512_shuffle_epi8(_mm512_srli_epi32(_mm512_slli_epi32(x, 16), 17),
-                                             controls.fraction);
-      const __m512i fy = _mm512_shuffle_epi8(_mm512_srli_epi32(_mm512_slli_epi32(y, 16), 17),
-                                             controls.fraction);
-      const __m512i r = Channel16(controls, 0, top0, top1, bottom0, bottom1, fx, fy);
-      const __m512i g = Channel16(controls, 1, top0, top1, bottom0, bottom1, fx, fy);
-      const __m512i b = Channel16(controls, 2, top0, top1, bottom0, bottom1, fx, fy);
-      // Pixel 4 l + j of the group is 16-bit lane 8 l + j.
-      const __mmask32 computed = static_cast<__mmask32>(_pdep_u32(inside, 0x0f0f0f0fu));
-      red_green = _mm512_mask_mov_epi16(red_green, computed,
-                                        _mm512_or_si512(r, _mm512_slli_epi16(g, 8)));
-      blue = _mm512_mask_mov_epi16(blue, computed, b);
+    __m512i packed;  // [r0-3 g0-3 b0-3 .]
+    __mmask16 outside = 0;
+    if (inside == 0xffff) {
+      packed = Interpolate16(top_row, bottom_row, pixel_offset, x, y);
+    } else {
+      if (fill_outside) {
+        // ix < -1 or iy < -1 or ix > w - 1 or iy > h - 1, per 16-bit lane.
+        const __mmask32 beyond = _mm512_cmpgt_epi16_mask(minus_one, pair) |
+                                 _mm512_cmpgt_epi16_mask(pair, last_xy);
+        outside = static_cast<__mmask16>(_pext_u32(beyond | beyond >> 1, 0x55555555u));
+      }
+      if ((inside & active) == 0) {
+        packed = fill_packed;
+      } else {
+        // Lanes that are not inside read the image's first pixels instead.
+        const __m512i value = Interpolate16(
+            top_row, bottom_row, _mm512_maskz_mov_epi32(inside, pixel_offset), x, y);
+        // Pixel 4 l + s is byte 16 l + 4 k + s of channel k.
+        const uint64_t slots = _pdep_u64(inside, 0x000f000f000f000full);
+        packed = _mm512_mask_mov_epi8(fill_packed, slots | slots << 4 | slots << 8, value);
+      }
     }
-    const __m512i bytes = _mm512_maskz_compress_epi32(
-        0x7777, _mm512_or_si512(_mm512_shuffle_epi8(red_green, controls.red_green),
-                                _mm512_shuffle_epi8(blue, controls.blue)));
+    const __m512i bytes =
+        _mm512_maskz_compress_epi32(0x7777, _mm512_shuffle_epi8(packed, interleave));
     const __mmask64 store = count == 16 ? ~0ull >> 16 : (1ull << (3 * count)) - 1;
     _mm512_mask_storeu_epi8(out + 3 * first, store, bytes);
-    edges = AppendLanes(active & ~(inside | outside), first, edges);
+    if ((inside & active) != active) {
+      edges = AppendLanes(active & ~(inside | outside), first, edges);
+    }
   }
   return static_cast<int>(edges - edges_begin);
 }
+
+#undef CAFFE_TAP_CONTROL512
+#undef CAFFE_TAP_CONTROL
+#undef CAFFE_TAPS
 
 #pragma GCC diagnostic pop
 
