@@ -1,13 +1,20 @@
 // The AVX2 and AVX-512 kernels of the fixed-point bilinear warp.
-// Eight (AVX2) or sixteen (AVX-512) three-channel output pixels per step, one
-// pixel per 32-bit lane. Lanes inside Bilinear3Sse's reach get exactly its
-// arithmetic: taps scaled by 64, lerp(a, b, f15) = a + ((2 (b - a) f15) >>
-// 16) (madd_epi16 of the 16-bit difference with the fraction, high halves
-// zero, is that product), (v + 32) >> 6. Lanes wholly outside under ZEROS
-// padding get the fill, and the few others go through EdgePixel, as in the
-// pixel loop. So every ISA writes the same bytes.
-// Each pixel's two source rows are gathered as dwords [a0 a1 a2 b0] at the
-// left tap and [a2 b0 b1 b2] two bytes on, which read nothing past b2.
+// Eight (AVX2) or sixteen (AVX-512) three-channel output pixels per step.
+// Pixels inside Bilinear3Sse's reach get exactly its arithmetic: taps scaled
+// by 64, lerp(a, b, f15) = a + ((2 (b - a) f15) >> 16) (mulhi_epi16; the
+// column lerp takes the difference of the unscaled taps and scales it by
+// 128, the same 16-bit value), (v + 32) >> 6. Pixels wholly outside under
+// ZEROS padding get the fill, and the few others go through EdgePixel, as in
+// the pixel loop. So every ISA writes the same bytes.
+// Each pixel's two source rows are read as qwords [a0 a1 a2 b0 b1 b2 . .]
+// at the left tap, which stay inside the row because the kernels take only
+// pixels with ix < w - 2 (max_ix_sse). Source coordinates travel as 16-bit
+// pairs (ix, iy), one per dword: one unsigned min tests both bounds and one
+// madd_epi16 with (3, stride) makes the byte offset, hence the limits in
+// ChosenWideKernel.
+// Measured on an AVX-512 Xeon (docs/benchmarks.md): AVX2's 8-lane gathers
+// lose to eight scalar offset loads and sixteen qword loads; AVX-512's
+// 64-bit gathers beat the loads.
 #include "caffe/augment/warp_wide.hpp"
 
 #ifdef CAFFE_WARP_WIDE_KERNELS
@@ -391,12 +398,13 @@ std::atomic<WarpIsa>& WarpIsaSetting() {
 }
 
 WideBilinear3 ChosenWideKernel(const FixedBilinear& f) {
+  // The 16-bit coordinate pairs hold the stride and the height.
+  const bool fits = f.stride <= 32767 && f.h <= 32767;
   switch (WarpIsaSetting().load(std::memory_order_relaxed)) {
     case WarpIsa::kAvx512:
-      return WideBilinear3Avx512;
+      return fits ? WideBilinear3Avx512 : nullptr;
     case WarpIsa::kAvx2:
-      // Its 16-bit coordinate pairs need the stride and the height in int16.
-      return f.stride <= 32767 && f.h <= 32767 ? WideBilinear3Avx2 : nullptr;
+      return fits ? WideBilinear3Avx2 : nullptr;
     default:
       return nullptr;
   }

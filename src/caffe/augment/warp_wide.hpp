@@ -50,8 +50,9 @@ struct RowSpan {
 typedef int (*WideBilinear3)(const FixedBilinear& f, const RowSpan& span, int* edges);
 
 // The wide kernel of the ISA in use (SetWarpIsa; BestWarpIsa() by default)
-// for the image `f` describes, or null for SSE2, which has none, and for
-// AVX2 when the image is over 32767 rows or bytes wide.
+// for the image `f` describes, or null for SSE2, which has none, and when
+// the image is over 32767 rows or bytes wide (the kernels hold coordinates
+// and the stride in 16 bits).
 WideBilinear3 ChosenWideKernel(const FixedBilinear& f);
 // The ISA in use, behind SetWarpIsa and CurrentWarpIsa.
 std::atomic<WarpIsa>& WarpIsaSetting();
