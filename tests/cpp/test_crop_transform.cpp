@@ -1,6 +1,7 @@
 // The transform_param pixel kernels (src/caffe/data/crop_transform.hpp)
 // against their reference, bit for bit, over every mean mode, mirror, crop
-// windows at the borders, and uint8 and float images of 1, 3 and 4 channels.
+// windows at the borders, and uint8 and float images of 1, 3 and 4 channels,
+// interleaved and planar.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -24,6 +25,22 @@ cv::Mat RandomImage(int height, int width, int channels, std::mt19937* rng) {
     }
   }
   return image;
+}
+
+// The same pixels planar, channel by channel, as a raw Datum holds them.
+template <typename Pixel>
+std::vector<Pixel> Planar(const cv::Mat& image) {
+  const int channels = image.channels();
+  std::vector<Pixel> planes(static_cast<size_t>(channels) * image.rows * image.cols);
+  for (int h = 0; h < image.rows; ++h) {
+    for (int w = 0; w < image.cols; ++w) {
+      for (int c = 0; c < channels; ++c) {
+        planes[(static_cast<size_t>(c) * image.rows + h) * image.cols + w] =
+            image.ptr<Pixel>(h)[w * channels + c];
+      }
+    }
+  }
+  return planes;
 }
 
 // Sizes: image height, width, then the crop's; the second is wider than the
@@ -64,6 +81,11 @@ void ExpectKernelsAgree(int channels, MeanMode mode, bool mirror, const int* siz
     EXPECT_EQ(0, std::memcmp(fast.data(), reference.data(), count * sizeof(Dtype)))
         << channels << " channels, mean mode " << mode << ", mirror " << mirror << ", offset "
         << offset[0] << "," << offset[1];
+    std::vector<Dtype> from_planes(count, Dtype(-5));
+    TransformCropPlanar<Dtype, Pixel>(crop, Planar<Pixel>(image).data(), from_planes.data());
+    EXPECT_EQ(0, std::memcmp(from_planes.data(), reference.data(), count * sizeof(Dtype)))
+        << "planar input, " << channels << " channels, mean mode " << mode << ", mirror "
+        << mirror << ", offset " << offset[0] << "," << offset[1];
   }
 }
 
