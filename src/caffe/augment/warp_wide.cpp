@@ -30,6 +30,7 @@ namespace internal {
 namespace {
 
 constexpr int kPrefetchAhead = 32;  // pixels
+static_assert(kSegment % 16 == 0, "the kernels' groups start segments");
 
 inline void PrefetchAhead(const FixedBilinear& f, int32_t X, int32_t Y) {
   const int ahead_x = (X + kPrefetchAhead * f.step_x) >> kFracBits;
@@ -185,13 +186,23 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
   const bool fill_outside = f.fill_outside;
   uint8_t* const out_row = span.out;
   alignas(32) int32_t offset[8];
-  int32_t X = span.X, Y = span.Y;
-  __m256i x = _mm256_add_epi32(_mm256_set1_epi32(X),
-                               _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_x)));
-  __m256i y = _mm256_add_epi32(_mm256_set1_epi32(Y),
-                               _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_y)));
-  for (int first = 0; first < n; first += 8, X += 8 * step_x, Y += 8 * step_y,
-           x = _mm256_add_epi32(x, step_x8), y = _mm256_add_epi32(y, step_y8)) {
+  const int32_t* const start = span.start;
+  int32_t X = start[0], Y = start[1];
+  __m256i x = _mm256_add_epi32(_mm256_set1_epi32(X), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_x)));
+  __m256i y = _mm256_add_epi32(_mm256_set1_epi32(Y), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_y)));
+  for (int segment = 0; segment < n; segment += kSegment) {
+    if (segment > 0) {
+      // Its start point in every lane.
+      const int32_t dx = start[2 * (segment / kSegment)] - X;
+      const int32_t dy = start[2 * (segment / kSegment) + 1] - Y;
+      X += dx;
+      Y += dy;
+      x = _mm256_add_epi32(x, _mm256_set1_epi32(dx));
+      y = _mm256_add_epi32(y, _mm256_set1_epi32(dy));
+    }
+    const int segment_end = std::min(n, segment + kSegment);
+  for (int first = segment; first < segment_end; first += 8, X += 8 * step_x,
+           Y += 8 * step_y, x = _mm256_add_epi32(x, step_x8), y = _mm256_add_epi32(y, step_y8)) {
     const int count = std::min(8, n - first);
     const unsigned active = (1u << count) - 1;
     const __m256i pair = _mm256_blend_epi16(_mm256_srli_epi32(x, kFracBits), y, 0xaa);
@@ -239,6 +250,7 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
     if ((inside_lanes & active) != active) {
       edges = AppendLanes(active & ~(inside_lanes | outside_lanes), first, edges);
     }
+  }
   }
   return static_cast<int>(edges - edges_begin);
 }
@@ -333,13 +345,23 @@ CAFFE_TARGET_AVX512 int WideBilinear3Avx512(const FixedBilinear& f, const RowSpa
   const int32_t step_x = f.step_x, step_y = f.step_y, n = span.n;
   const bool fill_outside = f.fill_outside;
   uint8_t* const out = span.out;
-  int32_t X = span.X, Y = span.Y;
-  __m512i x = _mm512_add_epi32(_mm512_set1_epi32(X),
-                               _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_x)));
-  __m512i y = _mm512_add_epi32(_mm512_set1_epi32(Y),
-                               _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_y)));
-  for (int first = 0; first < n; first += 16, X += 16 * step_x, Y += 16 * step_y,
-           x = _mm512_add_epi32(x, step_x16), y = _mm512_add_epi32(y, step_y16)) {
+  const int32_t* const start = span.start;
+  int32_t X = start[0], Y = start[1];
+  __m512i x = _mm512_add_epi32(_mm512_set1_epi32(X), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_x)));
+  __m512i y = _mm512_add_epi32(_mm512_set1_epi32(Y), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_y)));
+  for (int segment = 0; segment < n; segment += kSegment) {
+    if (segment > 0) {
+      // Its start point in every lane.
+      const int32_t dx = start[2 * (segment / kSegment)] - X;
+      const int32_t dy = start[2 * (segment / kSegment) + 1] - Y;
+      X += dx;
+      Y += dy;
+      x = _mm512_add_epi32(x, _mm512_set1_epi32(dx));
+      y = _mm512_add_epi32(y, _mm512_set1_epi32(dy));
+    }
+    const int segment_end = std::min(n, segment + kSegment);
+  for (int first = segment; first < segment_end; first += 16, X += 16 * step_x,
+           Y += 16 * step_y, x = _mm512_add_epi32(x, step_x16), y = _mm512_add_epi32(y, step_y16)) {
     const int count = std::min(16, n - first);
     const __mmask16 active = static_cast<__mmask16>((1u << count) - 1);
     const __m512i pair = _mm512_mask_blend_epi16(0xaaaaaaaau, _mm512_srli_epi32(x, kFracBits), y);
@@ -377,6 +399,7 @@ CAFFE_TARGET_AVX512 int WideBilinear3Avx512(const FixedBilinear& f, const RowSpa
     if ((inside & active) != active) {
       edges = AppendLanes(active & ~(inside | outside), first, edges);
     }
+  }
   }
   return static_cast<int>(edges - edges_begin);
 }
