@@ -174,10 +174,9 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
   // A dword mask per pixel to the [r0-3 g0-3 b0-3 .] layout, and the fill in it.
   const __m256i spread = _mm256_setr_epi8(0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0,
                                           4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
-  const __m256i fill = _mm256_set1_epi64x(
-      static_cast<int64_t>(f.fill8[0] * 0x01010101u | static_cast<uint64_t>(f.fill8[1]) * 0x0101010100000000u));
-  const __m256i fill_packed = _mm256_unpacklo_epi64(
-      fill, _mm256_set1_epi32(static_cast<int>(f.fill8[2] * 0x01010101u)));
+  const __m256i fill_packed = _mm256_broadcastsi128_si256(_mm_setr_epi32(
+      static_cast<int>(f.fill8[0] * 0x01010101u), static_cast<int>(f.fill8[1] * 0x01010101u),
+      static_cast<int>(f.fill8[2] * 0x01010101u), 0));
   const uint8_t* const top_row = f.src;
   const uint8_t* const bottom_row = f.src + f.stride;
   // Locals: the byte stores below may alias any field, which would be
@@ -188,8 +187,10 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
   alignas(32) int32_t offset[8];
   const int32_t* const start = span.start;
   int32_t X = start[0], Y = start[1];
-  __m256i x = _mm256_add_epi32(_mm256_set1_epi32(X), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_x)));
-  __m256i y = _mm256_add_epi32(_mm256_set1_epi32(Y), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_y)));
+  __m256i x =
+      _mm256_add_epi32(_mm256_set1_epi32(X), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_x)));
+  __m256i y =
+      _mm256_add_epi32(_mm256_set1_epi32(Y), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(step_y)));
   for (int segment = 0; segment < n; segment += kSegment) {
     if (segment > 0) {
       // Its start point in every lane.
@@ -201,56 +202,57 @@ CAFFE_TARGET_AVX2 int WideBilinear3Avx2(const FixedBilinear& f, const RowSpan& s
       y = _mm256_add_epi32(y, _mm256_set1_epi32(dy));
     }
     const int segment_end = std::min(n, segment + kSegment);
-  for (int first = segment; first < segment_end; first += 8, X += 8 * step_x,
-           Y += 8 * step_y, x = _mm256_add_epi32(x, step_x8), y = _mm256_add_epi32(y, step_y8)) {
-    const int count = std::min(8, n - first);
-    const unsigned active = (1u << count) - 1;
-    const __m256i pair = _mm256_blend_epi16(_mm256_srli_epi32(x, kFracBits), y, 0xaa);
-    const __m256i pair_inside = _mm256_cmpeq_epi16(_mm256_min_epu16(pair, last), pair);
-    __m256i pixel_offset = _mm256_madd_epi16(pair, pixel_stride);
-    PrefetchAhead(f, X, Y);
-    // The common case: all eight pixels inside. Otherwise lanes that are
-    // not inside read the image's first pixels instead, and get the fill.
-    const bool all_inside = _mm256_movemask_epi8(pair_inside) == -1;
-    __m256i inside = minus_one;
-    unsigned inside_lanes = 0xff, outside_lanes = 0;
-    if (!all_inside) {
-      inside = _mm256_cmpeq_epi32(pair_inside, minus_one);
-      pixel_offset = _mm256_and_si256(pixel_offset, inside);
-      inside_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(inside));
-      if (fill_outside) {
-        // ix < -1 or iy < -1 or ix > w - 1 or iy > h - 1.
-        const __m256i beyond = _mm256_or_si256(_mm256_cmpgt_epi16(minus_one, pair),
-                                               _mm256_cmpgt_epi16(pair, last_xy));
-        outside_lanes = ~_mm256_movemask_ps(_mm256_castsi256_ps(
-                            _mm256_cmpeq_epi32(beyond, _mm256_setzero_si256()))) & 0xff;
+    for (int first = segment; first < segment_end;
+         first += 8, X += 8 * step_x, Y += 8 * step_y, x = _mm256_add_epi32(x, step_x8),
+         y = _mm256_add_epi32(y, step_y8)) {
+      const int count = std::min(8, n - first);
+      const unsigned active = (1u << count) - 1;
+      const __m256i pair = _mm256_blend_epi16(_mm256_srli_epi32(x, kFracBits), y, 0xaa);
+      const __m256i pair_inside = _mm256_cmpeq_epi16(_mm256_min_epu16(pair, last), pair);
+      __m256i pixel_offset = _mm256_madd_epi16(pair, pixel_stride);
+      PrefetchAhead(f, X, Y);
+      // The common case: all eight pixels inside. Otherwise lanes that are
+      // not inside read the image's first pixels instead, and get the fill.
+      const bool all_inside = _mm256_movemask_epi8(pair_inside) == -1;
+      __m256i inside = minus_one;
+      unsigned inside_lanes = 0xff, outside_lanes = 0;
+      if (!all_inside) {
+        inside = _mm256_cmpeq_epi32(pair_inside, minus_one);
+        pixel_offset = _mm256_and_si256(pixel_offset, inside);
+        inside_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(inside));
+        if (fill_outside) {
+          // ix < -1 or iy < -1 or ix > w - 1 or iy > h - 1.
+          const __m256i beyond = _mm256_or_si256(_mm256_cmpgt_epi16(minus_one, pair),
+                                                 _mm256_cmpgt_epi16(pair, last_xy));
+          outside_lanes = ~_mm256_movemask_ps(_mm256_castsi256_ps(
+                              _mm256_cmpeq_epi32(beyond, _mm256_setzero_si256()))) & 0xff;
+        }
+      }
+      __m256i packed;  // [r0-3 g0-3 b0-3 .]
+      if (all_inside) {
+        packed = Interpolate8(top_row, bottom_row, pixel_offset, x, y, offset);
+      } else if ((inside_lanes & active) == 0) {
+        packed = fill_packed;
+      } else {
+        packed = _mm256_blendv_epi8(fill_packed,
+                                    Interpolate8(top_row, bottom_row, pixel_offset, x, y, offset),
+                                    _mm256_shuffle_epi8(inside, spread));
+      }
+      const __m256i bytes =
+          _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(packed, interleave), join);
+      uint8_t* out = out_row + 3 * first;
+      if (count == 8) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(bytes));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 16), _mm256_extracti128_si256(bytes, 1));
+      } else {
+        alignas(32) uint8_t staged[32];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(staged), bytes);
+        std::memcpy(out, staged, 3 * count);
+      }
+      if ((inside_lanes & active) != active) {
+        edges = AppendLanes(active & ~(inside_lanes | outside_lanes), first, edges);
       }
     }
-    __m256i packed;  // [r0-3 g0-3 b0-3 .]
-    if (all_inside) {
-      packed = Interpolate8(top_row, bottom_row, pixel_offset, x, y, offset);
-    } else if ((inside_lanes & active) == 0) {
-      packed = fill_packed;
-    } else {
-      packed = _mm256_blendv_epi8(fill_packed,
-                                  Interpolate8(top_row, bottom_row, pixel_offset, x, y, offset),
-                                  _mm256_shuffle_epi8(inside, spread));
-    }
-    const __m256i bytes =
-        _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(packed, interleave), join);
-    uint8_t* out = out_row + 3 * first;
-    if (count == 8) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(bytes));
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 16), _mm256_extracti128_si256(bytes, 1));
-    } else {
-      alignas(32) uint8_t staged[32];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(staged), bytes);
-      std::memcpy(out, staged, 3 * count);
-    }
-    if ((inside_lanes & active) != active) {
-      edges = AppendLanes(active & ~(inside_lanes | outside_lanes), first, edges);
-    }
-  }
   }
   return static_cast<int>(edges - edges_begin);
 }
@@ -347,8 +349,10 @@ CAFFE_TARGET_AVX512 int WideBilinear3Avx512(const FixedBilinear& f, const RowSpa
   uint8_t* const out = span.out;
   const int32_t* const start = span.start;
   int32_t X = start[0], Y = start[1];
-  __m512i x = _mm512_add_epi32(_mm512_set1_epi32(X), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_x)));
-  __m512i y = _mm512_add_epi32(_mm512_set1_epi32(Y), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_y)));
+  __m512i x =
+      _mm512_add_epi32(_mm512_set1_epi32(X), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_x)));
+  __m512i y =
+      _mm512_add_epi32(_mm512_set1_epi32(Y), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(step_y)));
   for (int segment = 0; segment < n; segment += kSegment) {
     if (segment > 0) {
       // Its start point in every lane.
@@ -360,46 +364,47 @@ CAFFE_TARGET_AVX512 int WideBilinear3Avx512(const FixedBilinear& f, const RowSpa
       y = _mm512_add_epi32(y, _mm512_set1_epi32(dy));
     }
     const int segment_end = std::min(n, segment + kSegment);
-  for (int first = segment; first < segment_end; first += 16, X += 16 * step_x,
-           Y += 16 * step_y, x = _mm512_add_epi32(x, step_x16), y = _mm512_add_epi32(y, step_y16)) {
-    const int count = std::min(16, n - first);
-    const __mmask16 active = static_cast<__mmask16>((1u << count) - 1);
-    const __m512i pair = _mm512_mask_blend_epi16(0xaaaaaaaau, _mm512_srli_epi32(x, kFracBits), y);
-    const __mmask16 inside =
-        _mm512_cmpeq_epi32_mask(_mm512_min_epu16(pair, last), pair);
-    const __m512i pixel_offset = _mm512_madd_epi16(pair, pixel_stride);
-    PrefetchAhead(f, X, Y);
-    PrefetchAhead(f, X + 8 * step_x, Y + 8 * step_y);
-    __m512i packed;  // [r0-3 g0-3 b0-3 .]
-    __mmask16 outside = 0;
-    if (inside == 0xffff) {
-      packed = Interpolate16(top_row, bottom_row, pixel_offset, x, y);
-    } else {
-      if (fill_outside) {
-        // ix < -1 or iy < -1 or ix > w - 1 or iy > h - 1, per 16-bit lane.
-        const __mmask32 beyond = _mm512_cmpgt_epi16_mask(minus_one, pair) |
-                                 _mm512_cmpgt_epi16_mask(pair, last_xy);
-        outside = static_cast<__mmask16>(_pext_u32(beyond | beyond >> 1, 0x55555555u));
-      }
-      if ((inside & active) == 0) {
-        packed = fill_packed;
+    for (int first = segment; first < segment_end;
+         first += 16, X += 16 * step_x, Y += 16 * step_y, x = _mm512_add_epi32(x, step_x16),
+         y = _mm512_add_epi32(y, step_y16)) {
+      const int count = std::min(16, n - first);
+      const __mmask16 active = static_cast<__mmask16>((1u << count) - 1);
+      const __m512i pair = _mm512_mask_blend_epi16(0xaaaaaaaau, _mm512_srli_epi32(x, kFracBits), y);
+      const __mmask16 inside =
+          _mm512_cmpeq_epi32_mask(_mm512_min_epu16(pair, last), pair);
+      const __m512i pixel_offset = _mm512_madd_epi16(pair, pixel_stride);
+      PrefetchAhead(f, X, Y);
+      PrefetchAhead(f, X + 8 * step_x, Y + 8 * step_y);
+      __m512i packed;  // [r0-3 g0-3 b0-3 .]
+      __mmask16 outside = 0;
+      if (inside == 0xffff) {
+        packed = Interpolate16(top_row, bottom_row, pixel_offset, x, y);
       } else {
-        // Lanes that are not inside read the image's first pixels instead.
-        const __m512i value = Interpolate16(
-            top_row, bottom_row, _mm512_maskz_mov_epi32(inside, pixel_offset), x, y);
-        // Pixel 4 l + s is byte 16 l + 4 k + s of channel k.
-        const uint64_t slots = _pdep_u64(inside, 0x000f000f000f000full);
-        packed = _mm512_mask_mov_epi8(fill_packed, slots | slots << 4 | slots << 8, value);
+        if (fill_outside) {
+          // ix < -1 or iy < -1 or ix > w - 1 or iy > h - 1, per 16-bit lane.
+          const __mmask32 beyond = _mm512_cmpgt_epi16_mask(minus_one, pair) |
+                                   _mm512_cmpgt_epi16_mask(pair, last_xy);
+          outside = static_cast<__mmask16>(_pext_u32(beyond | beyond >> 1, 0x55555555u));
+        }
+        if ((inside & active) == 0) {
+          packed = fill_packed;
+        } else {
+          // Lanes that are not inside read the image's first pixels instead.
+          const __m512i value = Interpolate16(
+              top_row, bottom_row, _mm512_maskz_mov_epi32(inside, pixel_offset), x, y);
+          // Pixel 4 l + s is byte 16 l + 4 k + s of channel k.
+          const uint64_t slots = _pdep_u64(inside, 0x000f000f000f000full);
+          packed = _mm512_mask_mov_epi8(fill_packed, slots | slots << 4 | slots << 8, value);
+        }
+      }
+      const __m512i bytes =
+          _mm512_maskz_compress_epi32(0x7777, _mm512_shuffle_epi8(packed, interleave));
+      const __mmask64 store = count == 16 ? ~0ull >> 16 : (1ull << (3 * count)) - 1;
+      _mm512_mask_storeu_epi8(out + 3 * first, store, bytes);
+      if ((inside & active) != active) {
+        edges = AppendLanes(active & ~(inside | outside), first, edges);
       }
     }
-    const __m512i bytes =
-        _mm512_maskz_compress_epi32(0x7777, _mm512_shuffle_epi8(packed, interleave));
-    const __mmask64 store = count == 16 ? ~0ull >> 16 : (1ull << (3 * count)) - 1;
-    _mm512_mask_storeu_epi8(out + 3 * first, store, bytes);
-    if ((inside & active) != active) {
-      edges = AppendLanes(active & ~(inside | outside), first, edges);
-    }
-  }
   }
   return static_cast<int>(edges - edges_begin);
 }
