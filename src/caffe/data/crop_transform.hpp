@@ -67,6 +67,13 @@ void TransformCrop(const CropTransform<Dtype>& transform, const cv::Mat& image, 
 template <typename Dtype, typename Pixel>
 void TransformCropPlanar(const CropTransform<Dtype>& transform, const Pixel* planes, Dtype* out);
 
+// The three channels of `width` interleaved pixels into three byte rows
+// (SSSE3 shuffles when the CPU has them), and the plain loop it is tested
+// against.
+void SplitChannels3(const uint8_t* in, int width, uint8_t* out0, uint8_t* out1, uint8_t* out2);
+void SplitChannels3Reference(const uint8_t* in, int width, uint8_t* out0, uint8_t* out1,
+                             uint8_t* out2);
+
 // The reference: one pixel and channel at a time, upstream's loop.
 template <typename Dtype, typename Pixel>
 void TransformCropReference(const CropTransform<Dtype>& transform, const cv::Mat& image,
