@@ -61,9 +61,44 @@ CAFFE_DECLARE_DNNL_LAYER(InnerProduct, InnerProductLayer);
 CAFFE_DECLARE_DNNL_LAYER(Pooling, PoolingLayer);
 CAFFE_DECLARE_DNNL_LAYER(LRN, LRNLayer);
 CAFFE_DECLARE_DNNL_LAYER(ReLU, ReLULayer);
-CAFFE_DECLARE_DNNL_LAYER(BatchNorm, BatchNormLayer);
 CAFFE_DECLARE_DNNL_LAYER(Softmax, SoftmaxLayer);
 
 #undef CAFFE_DECLARE_DNNL_LAYER
+
+// BatchNorm, which can also compute the learned per-channel Scale (with or
+// without its bias) that follows it and an in-place ReLU after that, as one
+// oneDNN primitive (scale and shift, fused ReLU) forward and backward. The
+// net's fusion pass (src/caffe/net_fusion.cpp) decides when that is exact
+// and marks the absorbed layers; their parameter blobs stay theirs: this
+// layer reads them on every pass and adds their gradients to their diffs,
+// only for the parameters whose param_propagate_down is set.
+class DnnlBatchNormLayer : public BatchNormLayer<float>, public OnednnPath {
+ public:
+  explicit DnnlBatchNormLayer(const LayerParameter& param);
+  ~DnnlBatchNormLayer() override;
+  void Reshape(const vector<Blob<float>*>& bottom, const vector<Blob<float>*>& top) override;
+
+  // From the next pass on, also computes `scale` (a Scale layer with one
+  // bottom and a per-channel scale over axis 1, in place on this layer's
+  // top; not owned) and, when `relu`, max(0, .) of its output. The backward
+  // pass with global statistics then runs on oneDNN too.
+  void FuseScale(Layer<float>* scale, bool relu);
+  // Back to BatchNorm alone.
+  void Unfuse();
+  bool fused() const { return scale_ != nullptr; }
+  // The statistics mode the next pass uses (the fusion pass checks it).
+  bool uses_global_stats() const { return use_global_stats_; }
+
+ protected:
+  void Forward_cpu(const vector<Blob<float>*>& bottom, const vector<Blob<float>*>& top) override;
+  void Backward_cpu(const vector<Blob<float>*>& top, const vector<bool>& propagate_down,
+                    const vector<Blob<float>*>& bottom) override;
+
+ private:
+  struct Primitives;
+  std::unique_ptr<Primitives> primitives_;
+  Layer<float>* scale_ = nullptr;
+  bool relu_ = false;
+};
 
 }  // namespace caffe
