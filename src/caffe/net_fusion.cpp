@@ -2,11 +2,11 @@
 //
 // A ResNet-style net follows every convolution with BatchNorm, a learned
 // per-channel Scale and often a ReLU, all in place: three memory-bound passes
-// over the same blob, forward and backward. oneDNN's batch normalization
-// primitive computes all three in one pass (use_scale, use_shift,
-// fuse_norm_relu), so the BatchNorm layer runs that primitive and the others
-// become no-ops. Fused and unfused nets compute the same function within
-// float rounding; tests/cpp/test_net_fusion.cpp holds them to 1e-4.
+// over the same blob, forward and backward, each with more passes inside. The
+// BatchNorm layer computes the three in two passes each way
+// (src/caffe/dnnl/fused_batch_norm.hpp) and the others become no-ops. Fused
+// and unfused nets compute the same function within float rounding;
+// tests/cpp/test_net_fusion.cpp holds them to 1e-4.
 //
 // A group fuses only where nothing can observe the blobs between its
 // layers: the layers are adjacent and all in place on one blob (so no other
@@ -82,11 +82,11 @@ void Net<Dtype>::FuseLayers() {
           CanAbsorb(head, relu_id)) {
         group.push_back(relu_id);
       }
-      batch_norm->FuseScale(&scale, group.size() == 3);
+      batch_norm->FuseScale(&scale, group.size() == 3, layer_need_backward_[head]);
       for (size_t i = 1; i < group.size(); ++i) {
         layers_[group[i]]->set_fused_into(layer_names_[head]);
         LOG(INFO) << layer_names_[group[i]] << " fused into " << layer_names_[head]
-                  << " (computed by its oneDNN primitive)";
+;
       }
       fused_groups_.push_back(group);
       head = group.back();

@@ -17,6 +17,7 @@
 #include "caffe/filler.hpp"
 #include "caffe/net.hpp"
 #include "caffe/solver.hpp"
+#include "caffe/util/blas_threads.hpp"
 #include "caffe/util/io.hpp"
 #include "util/data_fixtures.hpp"
 
@@ -370,6 +371,36 @@ TEST_F(NetFusionTest, SolverStepsAndSnapshotsMatchTheReferenceEngine) {
     }
   }
   EXPECT_EQ(snapshots[1]->layer(Group({"scale"}, *solvers[1]->net())[0]).blobs_size(), 2);
+}
+
+// Channels split over two threads, and a BatchNorm over (num, channels)
+// only, after an inner product.
+TEST_F(NetFusionTest, TwoThreadsAndAFlatBlobMatchTheReferenceEngine) {
+  const int threads = BlasThreads();
+  SetBlasThreads(2);
+  CompareTwoPasses(Build(MakeNet(Options())));
+  NetParameter param;
+  ReadProtoFromTextString(R"(
+    name: "flat" force_backward: true
+    layer { name: "in" type: "Input" top: "data" top: "label"
+            input_param { shape { dim: 4 dim: 3 dim: 7 dim: 6 } shape { dim: 4 } } }
+    layer { name: "conv" type: "InnerProduct" bottom: "data" top: "conv"
+            inner_product_param { num_output: 20 bias_term: false
+                                  weight_filler { type: "gaussian" std: 0.3 } } }
+    layer { name: "bn" type: "BatchNorm" bottom: "conv" top: "conv" }
+    layer { name: "scale" type: "Scale" bottom: "conv" top: "conv" scale_param { bias_term: true
+            filler { type: "uniform" min: 0.5 max: 1.5 }
+            bias_filler { type: "uniform" min: -0.5 max: 0.5 } } }
+    layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
+    layer { name: "ip" type: "InnerProduct" bottom: "conv" top: "ip"
+            inner_product_param { num_output: 5 weight_filler { type: "gaussian" std: 0.1 } } }
+    layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip" bottom: "label" top: "loss" }
+  )", "flat", &param);
+  param.mutable_state()->set_phase(TRAIN);
+  const Pair pair = Build(param);
+  EXPECT_EQ(pair.fused->fused_groups().size(), 1u);
+  CompareTwoPasses(pair);
+  SetBlasThreads(threads);
 }
 
 TEST_F(NetFusionTest, TheReferenceEngineNeverFuses) {
