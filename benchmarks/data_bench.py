@@ -10,6 +10,9 @@ in a TripletDatum LMDB with convert_triplet_db.
 Cases (each a net holding only the data layer, timed with `caffe time`,
 forward only since a data layer has no backward work):
   data:    Data, crop 227, mirror, mean values, batch 256;
+  raw:     the same on the same crops stored raw (not encoded), whose speed
+           is bounded by memory bandwidth: the table states the fraction of
+           it reached (see --cases and memory_bandwidth below);
   triplet: TripletData, batch 86 triplets (258 images), with the full
            augmentation pipeline: rotation +-15, scale 0.9-1.1, shear +-10,
            horizontal flip p=0.5, random crop 227, brightness 0.2,
@@ -61,9 +64,10 @@ FULL_AUGMENTATION = """
 def build_dataset(work, tools, count, size):
     """JPEG crops, their list files, and the two LMDBs (kept when present)."""
     datum_db = os.path.join(work, 'datum_lmdb')
+    raw_db = os.path.join(work, 'raw_lmdb')
     triplet_db = os.path.join(work, 'triplet_lmdb')
-    if os.path.isdir(datum_db) and os.path.isdir(triplet_db):
-        return datum_db, triplet_db
+    if all(os.path.isdir(db) for db in (datum_db, raw_db, triplet_db)):
+        return datum_db, raw_db, triplet_db
     import cv2
     import numpy as np
     from sklearn.datasets import load_sample_images
@@ -91,20 +95,22 @@ def build_dataset(work, tools, count, size):
         for index, name in enumerate(names):
             out.write('%s %s %s %d\n' % (name, names[(index + 1) % count],
                                          names[(index + 2) % count], index % 10))
-    for db in (datum_db, triplet_db):
+    for db in (datum_db, raw_db, triplet_db):
         shutil.rmtree(db, ignore_errors=True)
     subprocess.run([os.path.join(tools, 'convert_imageset'), '-backend', 'lmdb', '-encoded',
                     images + '/', image_list, datum_db], check=True, stderr=subprocess.DEVNULL)
+    subprocess.run([os.path.join(tools, 'convert_imageset'), '-backend', 'lmdb',
+                    images + '/', image_list, raw_db], check=True, stderr=subprocess.DEVNULL)
     subprocess.run([os.path.join(tools, 'convert_triplet_db'), '-backend', 'lmdb', '-encoded',
                     images + '/', triplet_list, triplet_db], check=True,
                    stderr=subprocess.DEVNULL)
-    return datum_db, triplet_db
+    return datum_db, raw_db, triplet_db
 
 
 def net_text(case, source, threads, threads_field):
     mean = ' '.join('mean_value: %d' % value for value in MEAN_VALUES)
     thread_line = 'num_threads: %d' % threads if threads_field else ''
-    if case == 'data':
+    if case in ('data', 'raw'):
         return """name: "data_bench"
 layer {
   name: "data" type: "Data" top: "data" top: "label"
@@ -123,8 +129,29 @@ layer {
 """ % (mean, FULL_AUGMENTATION, source, thread_line)
 
 
+# What the raw case must move per image at the least: read the record's
+# pixels, write the float crop into the batch.
+RAW_BYTES_READ = 256 * 256 * 3
+RAW_BYTES_WRITTEN = 3 * 227 * 227 * 4
+
+
+def memory_bandwidth(megabytes=256, copies=4):
+    """Bytes per CPU-second one core moves copying a buffer far larger than
+    the caches (numpy's copy, i.e. memmove: every byte read and written, so
+    both count)."""
+    import numpy as np
+    size = megabytes << 20
+    source = np.ones(size, np.uint8)
+    target = np.zeros(size, np.uint8)
+    np.copyto(target, source)
+    start = time.process_time()
+    for _ in range(copies):
+        np.copyto(target, source)
+    return 2.0 * size * copies / (time.process_time() - start)
+
+
 def images_per_batch(case):
-    return 256 if case == 'data' else 86 * 3
+    return 86 * 3 if case == 'triplet' else 256
 
 
 def run_caffe(binary, model, batches):
@@ -155,14 +182,14 @@ def main():
     parser.add_argument('--short-batches', type=int, default=8)
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--threads', default='1,2')
-    parser.add_argument('--cases', default='data,triplet')
+    parser.add_argument('--cases', default='data,raw,triplet')
     parser.add_argument('--baseline-data-threads', action='store_true',
                         help="the baseline's Data layer takes data_param.num_threads")
     args = parser.parse_args()
 
     os.makedirs(args.work, exist_ok=True)
-    datum_db, triplet_db = build_dataset(args.work, args.tools, args.images, 256)
-    sources = {'data': datum_db, 'triplet': triplet_db}
+    datum_db, raw_db, triplet_db = build_dataset(args.work, args.tools, args.images, 256)
+    sources = {'data': datum_db, 'raw': raw_db, 'triplet': triplet_db}
     threads = [int(value) for value in args.threads.split(',')]
     binaries = {'ours': args.caffe, 'baseline': args.baseline}
 
@@ -179,7 +206,12 @@ def main():
 
     print('load average before: %s' % ' '.join('%.2f' % v for v in os.getloadavg()))
     samples = {config[:3]: ([], []) for config in configs}
+    bandwidths = []
     for repeat in range(args.repeats):
+        if 'raw' in args.cases.split(','):
+            bandwidths.append(memory_bandwidth())
+            print('  repeat %d memory copy bandwidth of one core: %.1f GB/s (read + write)' %
+                  (repeat + 1, bandwidths[-1] / 1e9), flush=True)
         for case, count, label, binary, model in configs:
             forward_ms, cpu_long = run_caffe(binary, model, args.batches)
             _, cpu_short = run_caffe(binary, model, args.short_batches)
@@ -203,6 +235,19 @@ def main():
             print('| %s | %d | %.0f | %.0f | %.2fx | %.0f | %.0f | %.2fx |' %
                   (case, count, ours[0], base[0], ours[0] / base[0], ours[1], base[1],
                    ours[1] / base[1]))
+    if bandwidths:
+        bandwidth = statistics.median(bandwidths)
+        print()
+        print('raw records: %d bytes read and %d written per image at the least; one core '
+              'copies %.1f GB/s (median), i.e. at most %.0f images/CPU-s' %
+              (RAW_BYTES_READ, RAW_BYTES_WRITTEN, bandwidth / 1e9,
+               bandwidth / (RAW_BYTES_READ + RAW_BYTES_WRITTEN)))
+        for count in threads:
+            for label in binaries:
+                rate = statistics.median(samples[('raw', count, label)][1])
+                print('  %s, %d threads: %.0f images/CPU-s = %.0f%% of that bound' %
+                      (label, count, rate,
+                       100.0 * rate * (RAW_BYTES_READ + RAW_BYTES_WRITTEN) / bandwidth))
     # The issue's second target compares TripletData with the full pipeline
     # to the baseline's plain Data layer, per image.
     if ('data', threads[0], 'baseline') in samples and ('triplet', threads[0], 'ours') in samples:

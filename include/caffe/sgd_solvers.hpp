@@ -15,7 +15,11 @@ namespace caffe {
 template <typename Dtype>
 class SGDSolver : public Solver<Dtype> {
  public:
-  explicit SGDSolver(const SolverParameter& param) : Solver<Dtype>(param) { PreSolve(); }
+  explicit SGDSolver(const SolverParameter& param,
+                     typename Solver<Dtype>::SettingsCheck type_settings_check = nullptr)
+      : Solver<Dtype>(param, type_settings_check) {
+    PreSolve();
+  }
   const char* type() const override { return "SGD"; }
   const vector<shared_ptr<Blob<Dtype>>>& history() const { return history_; }
   // The learning rate for the current iteration under param().lr_policy().

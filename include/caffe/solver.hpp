@@ -27,7 +27,13 @@ typedef std::function<SolverAction::Enum()> ActionCallback;
 template <typename Dtype>
 class Solver {
  public:
-  explicit Solver(const SolverParameter& param);
+  // Throws ConfigError for settings that only one solver type reads and that
+  // it cannot train with (Adam's betas, AdaGrad's momentum, ...). A solver
+  // class hands its own to the base constructor, so that Init runs it with
+  // the general checks, before any net is built.
+  typedef void (*SettingsCheck)(const SolverParameter& param);
+
+  explicit Solver(const SolverParameter& param, SettingsCheck type_settings_check = nullptr);
   // Reads a text solver file; net paths inside stay relative to the working
   // directory, as in upstream Caffe.
   explicit Solver(const string& param_file);
@@ -103,8 +109,10 @@ class Solver {
   vector<std::function<void()>> start_callbacks_, gradients_ready_callbacks_;
 
  private:
-  // Throws ConfigError for settings that cannot train correctly.
+  // Throws ConfigError for settings that cannot train correctly (then runs
+  // type_settings_check_).
   void CheckSettings() const;
+  const SettingsCheck type_settings_check_ = nullptr;
   void InitTrainNet();
   void InitTestNets();
   // Copies the weights files named in param().weights() into `net`.

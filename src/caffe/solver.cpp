@@ -10,7 +10,8 @@
 namespace caffe {
 
 template <typename Dtype>
-Solver<Dtype>::Solver(const SolverParameter& param) {
+Solver<Dtype>::Solver(const SolverParameter& param, SettingsCheck type_settings_check)
+    : type_settings_check_(type_settings_check) {
   Init(param);
 }
 
@@ -72,18 +73,7 @@ void Solver<Dtype>::CheckSettings() const {
   }
   CAFFE_REQUIRE(param_.lr_policy() != "multistep" || param_.stepvalue_size() > 0, ConfigError,
                 "lr_policy 'multistep' needs at least one stepvalue");
-  if (param_.type() == "Adam") {
-    CAFFE_REQUIRE(param_.momentum() >= 0 && param_.momentum() < 1, ConfigError,
-                  "Adam needs 0 <= momentum (beta1) < 1, got ", param_.momentum());
-    CAFFE_REQUIRE(param_.momentum2() >= 0 && param_.momentum2() < 1, ConfigError,
-                  "Adam needs 0 <= momentum2 (beta2) < 1, got ", param_.momentum2(),
-                  " (with 1 its bias correction divides by zero)");
-  }
-  if (param_.type() == "Adam" || param_.type() == "AdaGrad" || param_.type() == "RMSProp" ||
-      param_.type() == "AdaDelta") {
-    CAFFE_REQUIRE(param_.delta() > 0, ConfigError, param_.type(), " needs delta > 0, got ",
-                  param_.delta());
-  }
+  if (type_settings_check_) type_settings_check_(param_);
   const int num_test_nets = param_.test_net_size() + param_.test_net_param_size();
   const bool generic_net = param_.has_net() || param_.has_net_param();
   if (param_.test_interval() > 0 && num_test_nets == 0 && param_.test_iter_size() == 0) {

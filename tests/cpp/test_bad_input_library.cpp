@@ -178,6 +178,28 @@ TEST(BadInputLibrary, InconsistentSolverSettingsAreRefused) {
   ExpectError<ConfigError>([&] { SGDSolver<float> solver(param); }, {"base_lr", "nan"});
 }
 
+// Each solver class checks the settings it reads whatever param.type()
+// says, and before it builds a net: a missing net file is not what the user
+// hears about first.
+TEST(BadInputLibrary, SolverTypeSettingsAreCheckedByTheClassBeforeAnyNet) {
+  SolverParameter param = LinearSolver();
+  param.clear_net_param();
+  param.set_net("/nonexistent/net.prototxt");
+  param.set_momentum(0.9);
+  param.set_momentum2(1.0);
+  ExpectError<ConfigError>([&] { AdamSolver<float> solver(param); }, {"Adam", "momentum2"});
+  param.set_momentum2(0.999);
+  param.set_delta(0);
+  ExpectError<ConfigError>([&] { AdamSolver<double> solver(param); }, {"Adam", "delta > 0"});
+  ExpectError<ConfigError>([&] { AdaDeltaSolver<float> solver(param); },
+                           {"AdaDelta", "delta > 0"});
+  ExpectError<ConfigError>([&] { AdaGradSolver<float> solver(param); },
+                           {"momentum cannot be used with AdaGrad"});
+  param.set_momentum(0);
+  param.set_rms_decay(1);
+  ExpectError<ConfigError>([&] { RMSPropSolver<float> solver(param); }, {"rms_decay"});
+}
+
 TEST(BadInputLibrary, StepAfterAStopRequestRunsItsIterations) {
   SolverParameter param = LinearSolver();
   param.set_test_interval(2);

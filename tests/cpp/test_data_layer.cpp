@@ -257,6 +257,50 @@ TYPED_TEST(DataLayerTest, CorruptRecordsAreDataErrorsNamingTheKey) {
   }
 }
 
+// A raw Datum's pixels are read in place from the record (not parsed out of
+// it): whatever the order of its fields, and with a repeated `data` field
+// (the last wins), the batch holds what protobuf's parse gives, with and
+// without the deferred path (SKIP turns it off).
+TYPED_TEST(DataLayerTest, RawRecordsGiveWhatProtobufParsesWhateverTheFieldOrder) {
+  Datum shape_and_label;
+  shape_and_label.set_channels(1);
+  shape_and_label.set_height(2);
+  shape_and_label.set_width(2);
+  shape_and_label.set_label(5);
+  Datum pixels;
+  pixels.set_data("wxyz");
+  Datum other_pixels;
+  other_pixels.set_data("abcd");
+  const string head = shape_and_label.SerializeAsString();
+  const vector<string> values = {
+      head + pixels.SerializeAsString(),                                 // data last
+      pixels.SerializeAsString() + head,                                 // data first
+      other_pixels.SerializeAsString() + head + pixels.SerializeAsString(),  // twice
+      SerializedDatum(1, 2, 2, "wxyz", 5)};
+  for (DataParameter::BadRecordPolicy policy : {DataParameter::FAIL, DataParameter::SKIP}) {
+    for (const string& value : values) {
+      Datum parsed;
+      ASSERT_TRUE(parsed.ParseFromString(value));
+      ASSERT_EQ(parsed.data(), "wxyz");
+      TempDir dir;
+      WriteDB("lmdb", dir.Join("db"), {{"0", value}, {"1", value}});
+      LayerParameter param = this->Param(dir.Join("db"), DataParameter::LMDB, 2);
+      param.mutable_data_param()->set_on_bad_record(policy);
+      param.mutable_transform_param()->set_scale(0.5f);
+      auto layer = this->SetUpLayer(param);
+      layer->Forward({}, this->top_);
+      ASSERT_EQ(this->data_.shape(), (vector<int>{2, 1, 2, 2}));
+      for (int n = 0; n < 2; ++n) {
+        EXPECT_EQ(this->label_.cpu_data()[n], 5);
+        for (int i = 0; i < 4; ++i) {
+          EXPECT_EQ(this->data_.cpu_data()[n * 4 + i], TypeParam(0.5) * "wxyz"[i])
+              << "policy " << policy << ", item " << n << ", value " << i;
+        }
+      }
+    }
+  }
+}
+
 // The reader thread fails part-way (a damaged LevelDB table): the error
 // reaches Forward on the main thread, and the layer can still be destroyed.
 TYPED_TEST(DataLayerTest, ReaderFailureReachesForward) {

@@ -219,7 +219,9 @@ def solver_case(name, extra, needles, net=NET_GOOD):
     return [tool(name + '/train', 'caffe', ['train', '-solver', name + '.prototxt'], needles,
                  {name + '.prototxt': solver(name + '_net.prototxt', extra),
                   name + '_net.prototxt': net}),
-            python(name + '/pycaffe', lambda ws, e=extra, n=name, t=net: caffe.SGDSolver(
+            # get_solver builds the file's solver type, as `caffe train` does
+            # (caffe.SGDSolver would build SGD whatever the file says, as upstream's).
+            python(name + '/pycaffe', lambda ws, e=extra, n=name, t=net: caffe.get_solver(
                 ws.write(n + '.prototxt', solver(ws.write(n + '_net.prototxt', t), e))),
                 caffe.ConfigError, needles)]
 

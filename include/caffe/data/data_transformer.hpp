@@ -70,6 +70,10 @@ class DataTransformer {
   void TransformDecoded(int channels, int height, int width, const WindowDecoder& decode_window,
                         const std::function<cv::Mat()>& decode_whole,
                         Blob<Dtype>* transformed_blob);
+  // Transform(cv::Mat) of an 8-bit image stored planar, channels x height x
+  // width (a raw Datum's bytes), read in place: same draws, same result.
+  void TransformPlanar(int channels, int height, int width, const uint8_t* planes,
+                       Blob<Dtype>* transformed_blob);
   // One item per entry, written to consecutive items of transformed_blob.
   void Transform(const vector<Datum>& datum_vector, Blob<Dtype>* transformed_blob);
   void Transform(const vector<cv::Mat>& mat_vector, Blob<Dtype>* transformed_blob);

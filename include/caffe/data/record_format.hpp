@@ -31,9 +31,14 @@ namespace caffe {
 
 // An 8-bit image known by its header but not decoded yet (see
 // RecordFormat::DecodeDeferred): the pixels are decoded from `bytes` with
-// `options` when they are needed, and only the part that is.
+// `options` when they are needed, and only the part that is. `bytes` is a
+// JPEG file when `encoded`; else it holds raw planar pixels (channels x
+// height x width, already checked against the shape) from `offset` on, read
+// in place: `bytes` may be the whole record, so that they are never copied.
 struct DeferredImage {
   string bytes;
+  bool encoded = true;
+  size_t offset = 0;
   ImageDecodeOptions options;
   int height = 0;
   int width = 0;
@@ -72,9 +77,8 @@ class RecordFormat {
   // needs. The pixels of a deferred image may still turn out undecodable:
   // only callers that stop at any bad record (on_bad_record: FAIL) use
   // this. Formats that cannot defer decode as Decode does.
-  virtual void DecodeDeferred(const RawRecord& record, DecodedRecord* out) const {
-    Decode(record, out);
-  }
+  // It may take record->value instead of copying from it.
+  virtual void DecodeDeferred(RawRecord* record, DecodedRecord* out) const { Decode(*record, out); }
 };
 
 // The formats, with a layer's decoding options. ConfigError for options that

@@ -69,6 +69,12 @@ struct ImageDecodeOptions {
 // wrong: an image that cannot be decoded as 8-bit, a byte count unlike the shape, ...
 cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height, int width,
                     const ImageDecodeOptions& options, const string& what = "the image");
+// The checks DecodeImage makes on raw (not encoded) bytes before it uses
+// them, for a caller that reads the planar pixels itself: DataError naming
+// `what` unless the shape is positive and `byte_count` matches it (and a
+// one-time warning that force_color/force_gray do not apply).
+void CheckRawImage(size_t byte_count, int channels, int height, int width,
+                   const ImageDecodeOptions& options, const string& what = "the image");
 // A Datum's image through DecodeImage; a raw Datum holding float_data gives a
 // CV_32F Mat of its values.
 cv::Mat DecodeDatumImage(const Datum& datum, const ImageDecodeOptions& options);

@@ -1,7 +1,8 @@
 // The pixel arithmetic of transform_param on one image, as fast kernels and
 // as the obviously-correct reference they are tested against
 // (tests/cpp/test_crop_transform.cpp): an interleaved H x W x C image
-// (uint8 or float) becomes a planar C x height x width item,
+// (uint8 or float; or the same pixels planar, as a raw Datum stores them)
+// becomes a planar C x height x width item,
 //   out[c][h][mirrored w] = (image[h_off + h][w_off + w][c] - mean) * scale,
 // with mean from a per-pixel mean image, one value per channel, or none.
 // The kernels compute every value with the very expression the reference
@@ -59,6 +60,19 @@ void FinishTransformCrop();
 // Every output row from an H x W x C Mat of Pixel (then FinishTransformCrop).
 template <typename Dtype, typename Pixel>
 void TransformCrop(const CropTransform<Dtype>& transform, const cv::Mat& image, Dtype* out);
+
+// Every output row from planar channels x image_height x image_width input
+// (a raw Datum's bytes), each from one contiguous run of one channel's row
+// (then FinishTransformCrop).
+template <typename Dtype, typename Pixel>
+void TransformCropPlanar(const CropTransform<Dtype>& transform, const Pixel* planes, Dtype* out);
+
+// The three channels of `width` interleaved pixels into three byte rows
+// (SSSE3 shuffles when the CPU has them), and the plain loop it is tested
+// against.
+void SplitChannels3(const uint8_t* in, int width, uint8_t* out0, uint8_t* out1, uint8_t* out2);
+void SplitChannels3Reference(const uint8_t* in, int width, uint8_t* out0, uint8_t* out1,
+                             uint8_t* out2);
 
 // The reference: one pixel and channel at a time, upstream's loop.
 template <typename Dtype, typename Pixel>

@@ -110,6 +110,14 @@ cv::Mat DataTransformer<Dtype>::DecodeDatum(const Datum& datum) const {
 
 template <typename Dtype>
 void DataTransformer<Dtype>::Transform(const Datum& datum, Blob<Dtype>* transformed_blob) {
+  if (!datum.encoded() && !datum.data().empty()) {
+    CheckRawImage(datum.data().size(), datum.channels(), datum.height(), datum.width(),
+                  ImageDecodeOptions::FromForceFlags(param_.force_color(), param_.force_gray(),
+                                                     "transform_param"));
+    TransformPlanar(datum.channels(), datum.height(), datum.width(),
+                    reinterpret_cast<const uint8_t*>(datum.data().data()), transformed_blob);
+    return;
+  }
   Transform(DecodeDatum(datum), transformed_blob);
 }
 
@@ -149,6 +157,14 @@ void DataTransformer<Dtype>::TransformPixels(const cv::Mat& image,
   const CropTransform<Dtype> crop =
       PrepareCrop(image.channels(), image.rows, image.cols, *transformed_blob);
   TransformCrop<Dtype, Pixel>(crop, image, transformed_blob->mutable_cpu_data());
+}
+
+template <typename Dtype>
+void DataTransformer<Dtype>::TransformPlanar(int channels, int height, int width,
+                                             const uint8_t* planes,
+                                             Blob<Dtype>* transformed_blob) {
+  const CropTransform<Dtype> crop = PrepareCrop(channels, height, width, *transformed_blob);
+  TransformCropPlanar<Dtype, uint8_t>(crop, planes, transformed_blob->mutable_cpu_data());
 }
 
 template <typename Dtype>

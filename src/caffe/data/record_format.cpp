@@ -1,5 +1,10 @@
 #include "caffe/data/record_format.hpp"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <algorithm>
+#include <climits>
 #include <cstdlib>
 
 #include "caffe/data/image_list.hpp"
@@ -26,6 +31,49 @@ bool DecodeImages(DecodedRecord* out, Decode decode) {
     return false;
   }
   return true;
+}
+
+// Parses a serialized Datum except its `data` bytes, which it only locates:
+// [*data_offset, *data_offset + *data_size) of `value`, so that raw pixels
+// are not copied out of the record. False when that does not apply (not a
+// Datum, no or several `data` fields): the caller then parses it whole.
+bool ParseAllButData(const string& value, Datum* datum, size_t* data_offset,
+                     size_t* data_size) {
+  using google::protobuf::internal::WireFormatLite;
+  const uint32_t data_tag =
+      WireFormatLite::MakeTag(Datum::kDataFieldNumber, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  const uint8_t* bytes = reinterpret_cast<const uint8_t*>(value.data());
+  const int size = static_cast<int>(std::min<size_t>(value.size(), INT_MAX));
+  google::protobuf::io::CodedInputStream in(bytes, size);
+  int data_fields = 0;
+  int field_start = 0, field_end = 0;
+  for (;;) {
+    const int start = in.CurrentPosition();
+    const uint32_t tag = in.ReadTag();
+    if (tag == 0) break;
+    if (tag != data_tag) {
+      if (!WireFormatLite::SkipField(&in, tag)) return false;
+      continue;
+    }
+    uint32_t length;
+    if (!in.ReadVarint32(&length)) return false;
+    *data_offset = static_cast<size_t>(in.CurrentPosition());
+    *data_size = length;
+    if (!in.Skip(static_cast<int>(length))) return false;
+    field_start = start;
+    field_end = in.CurrentPosition();
+    ++data_fields;
+  }
+  if (data_fields != 1 || in.CurrentPosition() != size ||
+      static_cast<size_t>(size) != value.size()) {
+    return false;
+  }
+  // The fields before and after `data`, merged as one message.
+  google::protobuf::io::CodedInputStream before(bytes, field_start);
+  google::protobuf::io::CodedInputStream after(bytes + field_end, size - field_end);
+  datum->Clear();
+  return datum->MergeFromCodedStream(&before) && before.ConsumedEntireMessage() &&
+         datum->MergeFromCodedStream(&after) && after.ConsumedEntireMessage();
 }
 
 void StartRecord(const RawRecord& record, DecodedRecord* out) {
@@ -65,12 +113,33 @@ class DatumFormat : public RecordFormat {
     out->labels.push_back(datum.label());
   }
 
-  void DecodeDeferred(const RawRecord& record, DecodedRecord* out) const override {
+  void DecodeDeferred(RawRecord* record, DecodedRecord* out) const override {
     Datum datum;
-    if (!StartRecord(record, name(), &datum, out)) return;
     DeferredImage image;
-    if (datum.encoded() && options_.resize_height == 0 && options_.resize_width == 0 &&
-        JpegDecoder::LooksLikeJpeg(datum.data())) {
+    const bool resized = options_.resize_height > 0 && options_.resize_width > 0;
+    size_t data_offset = 0, data_size = 0;
+    if (!resized && ParseAllButData(record->value, &datum, &data_offset, &data_size) &&
+        !datum.encoded() && data_size > 0) {
+      StartRecord(*record, out);
+      if (!DecodeImages(out, [&] {
+            CheckRawImage(data_size, datum.channels(), datum.height(), datum.width(),
+                          options_);
+          })) {
+        return;
+      }
+      image.encoded = false;
+      image.height = datum.height();
+      image.width = datum.width();
+      image.channels = datum.channels();
+      image.bytes.swap(record->value);
+      image.offset = data_offset;
+      image.options = options_;
+      out->deferred.push_back(std::move(image));
+      out->labels.push_back(datum.label());
+      return;
+    }
+    if (!StartRecord(*record, name(), &datum, out)) return;
+    if (datum.encoded() && !resized && JpegDecoder::LooksLikeJpeg(datum.data())) {
       thread_local JpegDecoder decoder;
       if (decoder.Header(datum.data(), options_.color, &image.height, &image.width,
                          &image.channels)) {

@@ -232,7 +232,7 @@ void RecordPipeline<Dtype>::CollectRecords() {
     pool_->ParallelFor(needed, [&](int index, int worker) {
       DecodedRecord& record = decoded_[index];
       if (defer_decoding_) {
-        format_.DecodeDeferred(raw_[index], &record);
+        format_.DecodeDeferred(&raw_[index], &record);
       } else {
         format_.Decode(raw_[index], &record);
       }
@@ -322,9 +322,15 @@ void RecordPipeline<Dtype>::TransformDeferred(const DeferredImage& image, const 
   Blob<Dtype>& view = *item_views_[worker];
   view.Reshape(item_shape);
   view.set_cpu_data(out);
-  JpegDecoder& decoder = *jpeg_decoders_[worker];
   ReplayTransformer<Dtype>& transformer = *transformers_[worker];
   transformer.SetDraws(draws);
+  if (!image.encoded) {
+    transformer.TransformPlanar(image.channels, image.height, image.width,
+                                reinterpret_cast<const uint8_t*>(image.bytes.data()) + image.offset,
+                                &view);
+    return;
+  }
+  JpegDecoder& decoder = *jpeg_decoders_[worker];
   transformer.TransformDecoded(
       image.channels, image.height, image.width,
       [&](int top, int rows, int left, int cols,

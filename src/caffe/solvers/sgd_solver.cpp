@@ -5,6 +5,44 @@
 
 namespace caffe {
 
+namespace {
+
+// The settings each adaptive solver reads, checked before any net is built
+// (see Solver::SettingsCheck).
+void CheckDelta(const SolverParameter& param, const char* type) {
+  CAFFE_REQUIRE(param.delta() > 0, ConfigError, type, " needs delta > 0, got ", param.delta());
+}
+
+void CheckNoMomentum(const SolverParameter& param, const char* type) {
+  CAFFE_REQUIRE(param.momentum() == 0, ConfigError, "momentum cannot be used with ", type,
+                " (got ", param.momentum(), ")");
+}
+
+void CheckAdaGradSettings(const SolverParameter& param) {
+  CheckNoMomentum(param, "AdaGrad");
+  CheckDelta(param, "AdaGrad");
+}
+
+void CheckRMSPropSettings(const SolverParameter& param) {
+  CheckNoMomentum(param, "RMSProp");
+  CAFFE_REQUIRE(param.rms_decay() >= 0 && param.rms_decay() < 1, ConfigError,
+                "rms_decay must be in [0, 1), got ", param.rms_decay());
+  CheckDelta(param, "RMSProp");
+}
+
+void CheckAdaDeltaSettings(const SolverParameter& param) { CheckDelta(param, "AdaDelta"); }
+
+void CheckAdamSettings(const SolverParameter& param) {
+  CAFFE_REQUIRE(param.momentum() >= 0 && param.momentum() < 1, ConfigError,
+                "Adam needs 0 <= momentum (beta1) < 1, got ", param.momentum());
+  CAFFE_REQUIRE(param.momentum2() >= 0 && param.momentum2() < 1, ConfigError,
+                "Adam needs 0 <= momentum2 (beta2) < 1, got ", param.momentum2(),
+                " (with 1 its bias correction divides by zero)");
+  CheckDelta(param, "Adam");
+}
+
+}  // namespace
+
 template <typename Dtype>
 Dtype SGDSolver<Dtype>::GetLearningRate() {
   const SolverParameter& p = this->param_;
@@ -159,10 +197,8 @@ void NesterovSolver<Dtype>::ComputeUpdateValue(int param_id, Dtype rate) {
 }
 
 template <typename Dtype>
-AdaGradSolver<Dtype>::AdaGradSolver(const SolverParameter& param) : SGDSolver<Dtype>(param) {
-  CAFFE_REQUIRE(this->param_.momentum() == 0, ConfigError,
-                "momentum cannot be used with AdaGrad (got ", this->param_.momentum(), ")");
-}
+AdaGradSolver<Dtype>::AdaGradSolver(const SolverParameter& param)
+    : SGDSolver<Dtype>(param, &CheckAdaGradSettings) {}
 
 template <typename Dtype>
 void AdaGradSolver<Dtype>::ComputeUpdateValue(int param_id, Dtype rate) {
@@ -181,12 +217,8 @@ void AdaGradSolver<Dtype>::ComputeUpdateValue(int param_id, Dtype rate) {
 }
 
 template <typename Dtype>
-RMSPropSolver<Dtype>::RMSPropSolver(const SolverParameter& param) : SGDSolver<Dtype>(param) {
-  CAFFE_REQUIRE(this->param_.momentum() == 0, ConfigError,
-                "momentum cannot be used with RMSProp (got ", this->param_.momentum(), ")");
-  CAFFE_REQUIRE(this->param_.rms_decay() >= 0 && this->param_.rms_decay() < 1, ConfigError,
-                "rms_decay must be in [0, 1), got ", this->param_.rms_decay());
-}
+RMSPropSolver<Dtype>::RMSPropSolver(const SolverParameter& param)
+    : SGDSolver<Dtype>(param, &CheckRMSPropSettings) {}
 
 template <typename Dtype>
 void RMSPropSolver<Dtype>::ComputeUpdateValue(int param_id, Dtype rate) {
@@ -204,7 +236,8 @@ void RMSPropSolver<Dtype>::ComputeUpdateValue(int param_id, Dtype rate) {
 }
 
 template <typename Dtype>
-AdaDeltaSolver<Dtype>::AdaDeltaSolver(const SolverParameter& param) : SGDSolver<Dtype>(param) {
+AdaDeltaSolver<Dtype>::AdaDeltaSolver(const SolverParameter& param)
+    : SGDSolver<Dtype>(param, &CheckAdaDeltaSettings) {
   // Second history set: running average of squared updates.
   for (Blob<Dtype>* p : this->net_->learnable_params()) {
     this->history_.push_back(std::make_shared<Blob<Dtype>>(p->shape()));
@@ -232,7 +265,8 @@ void AdaDeltaSolver<Dtype>::ComputeUpdateValue(int param_id, Dtype rate) {
 }
 
 template <typename Dtype>
-AdamSolver<Dtype>::AdamSolver(const SolverParameter& param) : SGDSolver<Dtype>(param) {
+AdamSolver<Dtype>::AdamSolver(const SolverParameter& param)
+    : SGDSolver<Dtype>(param, &CheckAdamSettings) {
   // Second history set: running average of squared gradients.
   for (Blob<Dtype>* p : this->net_->learnable_params()) {
     this->history_.push_back(std::make_shared<Blob<Dtype>>(p->shape()));

@@ -286,13 +286,18 @@ ImageDecodeOptions ImageDecodeOptions::FromForceFlags(bool force_color, bool for
                                 : NATIVE);
 }
 
+void CheckRawImage(size_t byte_count, int channels, int height, int width,
+                   const ImageDecodeOptions& options, const string& what) {
+  if (options.color != ImageDecodeOptions::NATIVE) {
+    LOG_FIRST_N(WARNING, 1) << "force_color and force_gray apply to encoded images only";
+  }
+  CheckRawSize(static_cast<int64_t>(byte_count), "bytes", channels, height, width, what);
+}
+
 cv::Mat DecodeImage(const string& bytes, bool encoded, int channels, int height, int width,
                     const ImageDecodeOptions& options, const string& what) {
   if (!encoded) {
-    if (options.color != ImageDecodeOptions::NATIVE) {
-      LOG_FIRST_N(WARNING, 1) << "force_color and force_gray apply to encoded images only";
-    }
-    CheckRawSize(static_cast<int64_t>(bytes.size()), "bytes", channels, height, width, what);
+    CheckRawImage(bytes.size(), channels, height, width, options, what);
     return Resized(PlanarToMat(reinterpret_cast<const uint8_t*>(bytes.data()), channels,
                                height, width, CV_8UC(channels)),
                    options);
