@@ -102,12 +102,12 @@ class Net {
   // are split back into their layers, for good. Call between passes.
   void set_debug_info(bool value);
 
-  // Fusion (float nets on the oneDNN engine; src/caffe/net_fusion.cpp):
-  // a BatchNorm directly followed by a per-channel Scale in place on its top,
-  // and optionally an in-place ReLU with negative_slope 0, runs as one oneDNN
-  // primitive in the BatchNorm layer; the absorbed layers' Forward and
-  // Backward do nothing (Layer::fused_into()) and their parameters stay
-  // theirs. Each group lists its layer indices, head first. Forward ranges
+  // Fusion (float nets on the oneDNN engine; src/caffe/net_fusion.cpp,
+  // docs/engine.md): an in-place BatchNorm directly followed by a per-channel
+  // Scale in place on the same blob, and optionally an in-place ReLU with
+  // negative_slope 0, run as one computation in the BatchNorm layer; the
+  // absorbed layers' Forward and Backward do nothing (Layer::fused_into())
+  // and their parameters stay theirs. Each group lists its layer indices, head first. Forward ranges
   // that cut a group split it back (for good); backward ranges that cut one
   // throw ConfigError. CAFFE_FUSION=0 in the environment turns it off for
   // nets built afterwards.

@@ -403,6 +403,24 @@ TEST_F(NetFusionTest, TwoThreadsAndAFlatBlobMatchTheReferenceEngine) {
   SetBlasThreads(threads);
 }
 
+TEST_F(NetFusionTest, AChannelCountThatNoLongerFitsTheScaleIsAShapeError) {
+  NetParameter param;
+  ReadProtoFromTextString(R"(
+    name: "reshaped" force_backward: true
+    layer { name: "in" type: "Input" top: "data" input_param { shape { dim: 2 dim: 3 dim: 4 dim: 4 } } }
+    layer { name: "bn" type: "BatchNorm" bottom: "data" top: "data" }
+    layer { name: "scale" type: "Scale" bottom: "data" top: "data" }
+    layer { name: "loss" type: "Reduction" bottom: "data" top: "loss"
+            reduction_param { operation: SUMSQ } loss_weight: 1 }
+  )", "reshaped", &param);
+  Net<float> net(param);
+  ASSERT_EQ(net.fused_groups().size(), 1u);
+  net.Forward();
+  // The Scale's own Reshape, which would refuse this, does not run while fused.
+  net.input_blobs()[0]->Reshape(vector<int>{2, 5, 4, 4});
+  EXPECT_THROW(net.Forward(), ShapeError);
+}
+
 TEST_F(NetFusionTest, TheReferenceEngineNeverFuses) {
   SetDefaultEngine(Engine::kCaffe);
   Net<float> net(MakeNet(Options()));

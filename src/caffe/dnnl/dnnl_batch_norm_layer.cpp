@@ -166,6 +166,13 @@ void DnnlBatchNormLayer::ForwardFused(const vector<Blob<float>*>& bottom,
     fused_batch_norm::Statistics(shape, x, f.mean.data(), f.variance.data());
   }
   // y = gamma (x - mean) / sqrt(variance + eps) + beta = a x + b.
+  // The Scale's own Reshape, which would check this, does not run while fused.
+  for (const auto& blob : scale_->blobs()) {
+    CAFFE_REQUIRE(blob->count() == channels, ShapeError, scale_->Describe(),
+                  " (fused into this BatchNorm): its parameter shape ", blob->shape_string(),
+                  " does not match the bottom's ", channels, " channels (shape ",
+                  bottom[0]->shape_string(), ")");
+  }
   const float* gamma = scale_->blobs()[0]->cpu_data();
   const float* beta = scale_->blobs().size() > 1 ? scale_->blobs()[1]->cpu_data() : nullptr;
   for (int c = 0; c < channels; ++c) {
