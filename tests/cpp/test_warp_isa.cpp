@@ -75,8 +75,21 @@ std::vector<Case> Cases() {
   cases.push_back({48, 48, 3, 31, 31, {1.5, 0, 0.2, 0, 1.5, 0.3}, AP::ZEROS});
   cases.push_back({20, 40, 3, 20, 40, {1, 0, 0.5, 0, 1, 0.25}, AP::BORDER});
   cases.push_back({33, 33, 3, 66, 66, {0.5, 0, -0.25, 0, 0.5, -0.25}, AP::REFLECTION});
-  // One channel takes the scalar path on every ISA.
+  // One and four channels take the scalar path on every ISA.
   cases.push_back({30, 30, 1, 25, 25, {0.9, 0.3, 1.0, -0.3, 0.9, 4.0}, AP::ZEROS});
+  cases.push_back({31, 17, 1, 20, 26, {0.7, -0.5, 6.0, 0.5, 0.7, -3.0}, AP::REFLECTION});
+  cases.push_back({30, 30, 4, 25, 25, {0.9, 0.3, 1.0, -0.3, 0.9, 4.0}, AP::ZEROS});
+  cases.push_back({23, 40, 4, 30, 21, {-0.8, 0.6, 35.0, -0.6, -0.8, 30.0}, AP::BORDER});
+  // Rows longer than a tile (several spans per row), rotated.
+  cases.push_back({300, 300, 3, 20, 700, {0.42, -0.1, 5.0, 0.1, 0.42, 140.0}, AP::ZEROS});
+  // Everything outside: the kernels' fill-only groups.
+  cases.push_back({40, 40, 3, 24, 40, {1, 0.2, 900.0, -0.2, 1, 30.0}, AP::ZEROS});
+  // Source rows near 16000 (the kernels' 16-bit coordinates), rotated.
+  cases.push_back({16100, 8, 3, 20, 20, {0.6, -0.8, 6.0, 0.8, 0.6, 15900.0}, AP::ZEROS});
+  // Over 32767 rows, over 32767 bytes a row: the wide kernels decline
+  // (coordinates and stride travel in 16 bits) and SSE2 runs.
+  cases.push_back({33000, 4, 3, 12, 12, {0.3, 0.1, 0.5, -0.1, 0.3, 7.0}, AP::ZEROS});
+  cases.push_back({4, 11000, 3, 12, 40, {0.9, 0.2, 10940.0, -0.2, 0.9, 1.5}, AP::BORDER});
   return cases;
 }
 

@@ -179,6 +179,14 @@ inline void EdgePixel(const FixedBilinear& f, int c, int32_t X, int32_t Y, doubl
 }
 
 
+// Output tiles of kTileRows x kTileCols map to compact source regions
+// whatever the rotation; row segments still step linearly. Narrower tiles
+// (64 columns) ran slower on 256- to 2048-pixel images: each span costs a
+// kernel call and its setup, and the prefetches already hide the walk.
+constexpr int kTileRows = 16, kTileCols = 256;
+constexpr int kTileSegments = kTileCols / kSegment;
+static_assert(kTileCols % kSegment == 0, "spans start segments");
+
 template <int C>
 void BilinearRowsFixed(const WarpJob& job, uint8_t* dst) {
   const int c = C > 0 ? C : job.c;
@@ -206,68 +214,75 @@ void BilinearRowsFixed(const WarpJob& job, uint8_t* dst) {
   const uint8_t* const src = job.src;
   const size_t stride = f.stride;
   const int out_w = job.out_w, out_h = job.out_h, w = job.w, h = job.h;
-  // Output tiles of kTileRows x kTileCols map to compact source regions that
-  // stay in L1 whatever the rotation; row segments still step linearly.
-  constexpr int kTileRows = 16, kTileCols = 64, kLookahead = 32;
+  constexpr int kLookahead = 32;
 #ifdef CAFFE_WARP_WIDE_KERNELS
   const WideBilinear3 wide =
-      C == 3 && max_ix_sse > 0 && max_iy > 0 ? ChosenWideKernel() : nullptr;
+      C == 3 && max_ix_sse > 0 && max_iy > 0 ? ChosenWideKernel(f) : nullptr;
 #endif
   // Output pixels [u0, u_end) of row v.
   auto span = [&](int v, int u0, int u_end) {
     const double row_x = m[1] * v + m[2], row_y = m[4] * v + m[5];
-    int32_t X = static_cast<int32_t>(
-        std::lround((row_x + m[0] * u0) * (1 << kFracBits)));
-    int32_t Y = static_cast<int32_t>(
-        std::lround((row_y + m[3] * u0) * (1 << kFracBits)));
-    uint8_t* out = dst + (static_cast<size_t>(v) * out_w + u0) * c;
 #ifdef CAFFE_WARP_WIDE_KERNELS
     if (wide != nullptr) {
+      uint8_t* const out = dst + (static_cast<size_t>(v) * out_w + u0) * c;
+      int32_t start[2 * kTileSegments];
+      for (int s0 = u0, k = 0; s0 < u_end; s0 += kSegment, k += 2) {
+        start[k] = FixedCoordinate(row_x, m[0], step_x, s0);
+        start[k + 1] = FixedCoordinate(row_y, m[3], step_y, s0);
+      }
       int edges[kTileCols];
-      const int count = wide(f, RowSpan{X, Y, row_x, row_y, u0, u_end - u0, out}, edges);
+      const int count = wide(f, RowSpan{start, u_end - u0, out}, edges);
       for (int e = 0; e < count; ++e) {
         const int i = edges[e], u = u0 + i;
-        EdgePixel<C>(f, c, X + i * step_x, Y + i * step_y, m[0] * u + row_x, m[3] * u + row_y,
-                     out + 3 * i);
+        const int32_t* point = start + 2 * (i / kSegment);
+        const int steps = i % kSegment;
+        EdgePixel<C>(f, c, point[0] + steps * step_x, point[1] + steps * step_y,
+                     m[0] * u + row_x, m[3] * u + row_y, out + 3 * i);
       }
       return;
     }
 #endif
+    for (int s0 = u0; s0 < u_end; s0 += kSegment) {
+      const int s_end = std::min(u_end, s0 + kSegment);
+      int32_t X = FixedCoordinate(row_x, m[0], step_x, s0);
+      int32_t Y = FixedCoordinate(row_y, m[3], step_y, s0);
+      uint8_t* out = dst + (static_cast<size_t>(v) * out_w + s0) * c;
 #ifdef __SSE2__
-    // The fractions as 16-bit lanes: adding the step's low 16 bits wraps
-    // exactly like the low bits of X and Y, so no per-pixel broadcast.
-    __m128i fx16 = _mm_set1_epi16(static_cast<int16_t>(X & 0xffff));
-    __m128i fy16 = _mm_set1_epi16(static_cast<int16_t>(Y & 0xffff));
-    const __m128i step_fx = _mm_set1_epi16(static_cast<int16_t>(step_x & 0xffff));
-    const __m128i step_fy = _mm_set1_epi16(static_cast<int16_t>(step_y & 0xffff));
+      // The fractions as 16-bit lanes: adding the step's low 16 bits wraps
+      // exactly like the low bits of X and Y, so no per-pixel broadcast.
+      __m128i fx16 = _mm_set1_epi16(static_cast<int16_t>(X & 0xffff));
+      __m128i fy16 = _mm_set1_epi16(static_cast<int16_t>(Y & 0xffff));
+      const __m128i step_fx = _mm_set1_epi16(static_cast<int16_t>(step_x & 0xffff));
+      const __m128i step_fy = _mm_set1_epi16(static_cast<int16_t>(step_y & 0xffff));
 #endif
-    for (int u = u0; u < u_end; ++u, X += step_x, Y += step_y, out += c) {
+      for (int u = s0; u < s_end; ++u, X += step_x, Y += step_y, out += c) {
 #ifdef __SSE2__
-      const int ix = X >> kFracBits, iy = Y >> kFracBits;
-      if (C == 3 && ((u - u0) & 7) == 0) {
-        // Rotated rows walk across source cache lines the hardware cannot
-        // predict: fetch the taps of the pixel kLookahead steps ahead.
-        const int ax = std::min(std::max((X + kLookahead * step_x) >> kFracBits, 0),
-                                w - 1);
-        const int ay = std::min(std::max((Y + kLookahead * step_y) >> kFracBits, 0),
-                                std::max(h - 2, 0));
-        const uint8_t* p = src + ay * stride + static_cast<size_t>(ax) * 3;
-        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(p + stride), _MM_HINT_T0);
-      }
-      const __m128i pixel_fx = fx16, pixel_fy = fy16;
-      fx16 = _mm_add_epi16(fx16, step_fx);
-      fy16 = _mm_add_epi16(fy16, step_fy);
-      if (C == 3 && static_cast<unsigned>(ix) < max_ix_sse &&
-          static_cast<unsigned>(iy) < max_iy) {
-        const uint8_t* s0 = src + iy * stride + static_cast<size_t>(ix) * 3;
-        // Inside the span a 4-byte store spills into the next pixel's first
-        // channel, which is written right after: faster than 3 bytes.
-        Bilinear3Sse(s0, s0 + stride, pixel_fx, pixel_fy, u + 1 < u_end, out);
-        continue;
-      }
+        const int ix = X >> kFracBits, iy = Y >> kFracBits;
+        if (C == 3 && ((u - s0) & 7) == 0) {
+          // Rotated rows walk across source cache lines the hardware cannot
+          // predict: fetch the taps of the pixel kLookahead steps ahead.
+          const int ax = std::min(std::max((X + kLookahead * step_x) >> kFracBits, 0),
+                                  w - 1);
+          const int ay = std::min(std::max((Y + kLookahead * step_y) >> kFracBits, 0),
+                                  std::max(h - 2, 0));
+          const uint8_t* p = src + ay * stride + static_cast<size_t>(ax) * 3;
+          _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+          _mm_prefetch(reinterpret_cast<const char*>(p + stride), _MM_HINT_T0);
+        }
+        const __m128i pixel_fx = fx16, pixel_fy = fy16;
+        fx16 = _mm_add_epi16(fx16, step_fx);
+        fy16 = _mm_add_epi16(fy16, step_fy);
+        if (C == 3 && static_cast<unsigned>(ix) < max_ix_sse &&
+            static_cast<unsigned>(iy) < max_iy) {
+          const uint8_t* s0_tap = src + iy * stride + static_cast<size_t>(ix) * 3;
+          // Inside the span a 4-byte store spills into the next pixel's first
+          // channel, which is written right after: faster than 3 bytes.
+          Bilinear3Sse(s0_tap, s0_tap + stride, pixel_fx, pixel_fy, u + 1 < u_end, out);
+          continue;
+        }
 #endif
-      EdgePixel<C>(f, c, X, Y, m[0] * u + row_x, m[3] * u + row_y, out);
+        EdgePixel<C>(f, c, X, Y, m[0] * u + row_x, m[3] * u + row_y, out);
+      }
     }
   };
 #ifdef __SSE2__

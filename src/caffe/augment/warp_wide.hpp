@@ -18,6 +18,26 @@ namespace augment {
 namespace internal {
 
 constexpr int kFracBits = 16;  // fixed-point source coordinates
+// Along a row the 16.16 source point advances by a rounded step; it is
+// rounded afresh from the exact point at every multiple of kSegment output
+// pixels, so the step's error stays under kSegment / 2^17 pixels. Every
+// kernel starts its segments at the same pixels and so computes the same
+// points.
+constexpr int kSegment = 64;
+
+// std::lround (halves away from zero) for |v| < 2^31, without the libm call.
+inline int32_t RoundToInt32(double v) {
+  const int64_t truncated = static_cast<int64_t>(v);
+  const double rest = v - static_cast<double>(truncated);  // exact
+  return static_cast<int32_t>(truncated + (rest >= 0.5) - (rest <= -0.5));
+}
+
+// The 16.16 source coordinate of pixel u of a row, row + slope u exactly:
+// rounded at the start of u's segment, then stepped.
+inline int32_t FixedCoordinate(double row, double slope, int32_t step, int u) {
+  const int start = u - u % kSegment;
+  return RoundToInt32((row + slope * start) * (1 << kFracBits)) + (u - start) * step;
+}
 
 // What a pixel of the fixed-point bilinear path needs beyond its
 // coordinates: the pixel loop (warp.cpp) and the wide kernels read it.
@@ -34,12 +54,14 @@ struct FixedBilinear {
 };
 
 #ifdef CAFFE_WARP_WIDE_KERNELS
-// Pixels u0 .. u0 + n - 1 of an output row, the first at 16.16 source point
-// (X, Y); the row's pixel u is exactly at (m[0] u + row_x, m[3] u + row_y).
+// Pixels u0 .. u0 + n - 1 of an output row, u0 a multiple of kSegment:
+// pixel u0 + kSegment s + i is at 16.16 source point (start[2 s] + i step_x,
+// start[2 s + 1] + i step_y), as FixedCoordinate says. (Integers, not the
+// row's doubles: doubles held through the kernels' loops would take vector
+// registers.)
 struct RowSpan {
-  int32_t X, Y;
-  double row_x, row_y;
-  int u0, n;
+  const int32_t* start;
+  int n;
   uint8_t* out;
 };
 
@@ -49,9 +71,11 @@ struct RowSpan {
 // called from AVX-512 code with dirty upper registers runs many times slower.
 typedef int (*WideBilinear3)(const FixedBilinear& f, const RowSpan& span, int* edges);
 
-// The wide kernel of the ISA in use (SetWarpIsa; BestWarpIsa() by default),
-// or null for SSE2, which has none.
-WideBilinear3 ChosenWideKernel();
+// The wide kernel of the ISA in use (SetWarpIsa; BestWarpIsa() by default)
+// for the image `f` describes, or null for SSE2, which has none, and when
+// the image is over 32767 rows or bytes wide (the kernels hold coordinates
+// and the stride in 16 bits).
+WideBilinear3 ChosenWideKernel(const FixedBilinear& f);
 // The ISA in use, behind SetWarpIsa and CurrentWarpIsa.
 std::atomic<WarpIsa>& WarpIsaSetting();
 #endif  // CAFFE_WARP_WIDE_KERNELS
