@@ -12,7 +12,7 @@ mkdir -p "$dir"
 cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCAFFE_USE_ONEDNN=OFF \
   > "$dir/cmake.log" 2>&1 || { cat "$dir/cmake.log"; exit 1; }
 suites=(test_lenet_fixture test_conv_layers test_inner_product_layer test_pooling_layers
-        test_lrn_layer test_neuron_layers test_batch_norm_layer test_softmax_layers)
+        test_lrn_layer test_neuron_layers test_batch_norm_layer test_softmax_layers test_net_fusion)
 cmake --build "$dir" -j "$(nproc)" --target tool_caffe "${suites[@]}"
 for binary in "$dir/libcaffe.so" "$dir/tools/caffe"; do
   if ldd "$binary" | grep -q dnnl; then

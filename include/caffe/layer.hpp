@@ -82,6 +82,14 @@ class Layer {
   // "layer 'conv1' (Convolution)", for error messages.
   string Describe() const;
 
+  // Set by the Net when the layer named `head` computes this layer's function
+  // together with its own (a fused group, see src/caffe/net_fusion.cpp):
+  // Forward and Backward then do nothing, whoever calls them. Empty: not
+  // absorbed. The parameter blobs stay here; the head reads them and writes
+  // their diffs.
+  void set_fused_into(const string& head) { fused_into_ = head; }
+  const string& fused_into() const { return fused_into_; }
+
  protected:
   virtual void Forward_cpu(const vector<Blob<Dtype>*>& bottom,
                            const vector<Blob<Dtype>*>& top) = 0;
@@ -97,6 +105,9 @@ class Layer {
   vector<shared_ptr<Blob<Dtype>>> blobs_;
   vector<bool> param_propagate_down_;
   vector<Dtype> loss_;
+
+ private:
+  string fused_into_;
 };
 
 }  // namespace caffe

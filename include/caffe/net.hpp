@@ -98,7 +98,20 @@ class Net {
   const shared_ptr<Blob<Dtype>> blob_by_name(const string& blob_name) const;
   bool has_layer(const string& layer_name) const { return layer_names_index_.count(layer_name) > 0; }
   const shared_ptr<Layer<Dtype>> layer_by_name(const string& layer_name) const;
-  void set_debug_info(bool value) { debug_info_ = value; }
+  // With debug info on, every layer's top is logged, so fused groups (below)
+  // are split back into their layers, for good. Call between passes.
+  void set_debug_info(bool value);
+
+  // Fusion (float nets on the oneDNN engine; src/caffe/net_fusion.cpp,
+  // docs/engine.md): an in-place BatchNorm directly followed by a per-channel
+  // Scale in place on the same blob, and optionally an in-place ReLU with
+  // negative_slope 0, run as one computation in the BatchNorm layer; the
+  // absorbed layers' Forward and Backward do nothing (Layer::fused_into())
+  // and their parameters stay theirs. Each group lists its layer indices, head first. Forward ranges
+  // that cut a group split it back (for good); backward ranges that cut one
+  // throw ConfigError. CAFFE_FUSION=0 in the environment turns it off for
+  // nets built afterwards.
+  const vector<vector<int>>& fused_groups() const { return fused_groups_; }
 
   // Hooks called with the layer index around every layer's Forward and
   // Backward (in ForwardFromTo/BackwardFromTo, so also during solver steps).
@@ -125,6 +138,11 @@ class Net {
   // unless its message already names the layer.
   [[noreturn]] void AddLayerContext(const Error& error, int layer_id) const;
   void BackwardDebugInfo(int layer_id);
+  void FuseLayers();
+  bool CanAbsorb(int head, int layer_id) const;
+  // Whether the layers from..to (in either order) cut fused group `group`.
+  bool CutsGroup(int from, int to, size_t group) const;
+  void Unfuse(size_t group);
 
   string name_;
   Phase phase_;
@@ -161,6 +179,7 @@ class Net {
   vector<bool> has_params_decay_;
   size_t memory_used_ = 0;
   bool debug_info_ = false;
+  vector<vector<int>> fused_groups_;
   vector<LayerHook> before_forward_, after_forward_, before_backward_, after_backward_;
 };
 

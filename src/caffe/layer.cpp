@@ -28,6 +28,7 @@ template <typename Dtype>
 Dtype Layer<Dtype>::Forward(const vector<Blob<Dtype>*>& bottom,
                             const vector<Blob<Dtype>*>& top) {
   Dtype loss = 0;
+  if (!fused_into_.empty()) return loss;  // a fused layer has no loss weight
   Reshape(bottom, top);
   Forward_cpu(bottom, top);
   for (int top_id = 0; top_id < static_cast<int>(top.size()); ++top_id) {
@@ -41,6 +42,7 @@ Dtype Layer<Dtype>::Forward(const vector<Blob<Dtype>*>& bottom,
 template <typename Dtype>
 void Layer<Dtype>::Backward(const vector<Blob<Dtype>*>& top, const vector<bool>& propagate_down,
                             const vector<Blob<Dtype>*>& bottom) {
+  if (!fused_into_.empty()) return;
   Backward_cpu(top, propagate_down, bottom);
 }
 

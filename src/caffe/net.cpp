@@ -188,6 +188,7 @@ void Net<Dtype>::Init(const NetParameter& in_param) {
     params_[i]->ShareDiff(*params_[param_owners_[i]]);
   }
   debug_info_ = param.debug_info();
+  FuseLayers();
   LOG(INFO) << "Memory required for data: " << memory_used_ * sizeof(Dtype);
   LOG(INFO) << "Network initialization done.";
 }
@@ -351,6 +352,9 @@ Dtype Net<Dtype>::ForwardFromTo(int start, int end) {
   CAFFE_REQUIRE(start >= 0 && end < static_cast<int>(layers_.size()), ConfigError,
                 "forward range ", start, "..", end, " is outside net '", name_, "' (",
                 layers_.size(), " layers)");
+  for (size_t group = fused_groups_.size(); group-- > 0;) {
+    if (start <= end && CutsGroup(start, end, group)) Unfuse(group);
+  }
   Dtype loss = 0;
   for (int i = start; i <= end; ++i) {
     for (const LayerHook& hook : before_forward_) hook(i);
@@ -384,6 +388,14 @@ void Net<Dtype>::BackwardFromTo(int start, int end) {
   CAFFE_REQUIRE(end >= 0 && start < static_cast<int>(layers_.size()), ConfigError,
                 "backward range ", start, "..", end, " is outside net '", name_, "' (",
                 layers_.size(), " layers)");
+  for (size_t group = 0; group < fused_groups_.size(); ++group) {
+    const vector<int>& layers = fused_groups_[group];
+    CAFFE_REQUIRE(start < end || !CutsGroup(start, end, group), ConfigError, "backward range ",
+                  layer_names_[start], "..", layer_names_[end], " of net '", name_,
+                  "' cuts layers '", layer_names_[layers.front()], "'..'",
+                  layer_names_[layers.back()], "', which the forward pass ran fused (run the "
+                  "forward pass over the same range first, or build the net with CAFFE_FUSION=0)");
+  }
   for (int i = start; i >= end; --i) {
     for (const LayerHook& hook : before_backward_) hook(i);
     if (layer_need_backward_[i]) {

@@ -1,14 +1,16 @@
-// MAX and AVE pooling through oneDNN's pooling primitives; see dnnl_layers.hpp.
+// AVE pooling through oneDNN's pooling primitives; see dnnl_layers.hpp.
 //
 // Caffe's output extent (ceil rounding by default, less one when the last
 // window would start in the padding) becomes an explicit right padding. The
 // cases oneDNN cannot compute exactly as Caffe does run the reference path:
-// - STOCHASTIC pooling, and MAX with the argmax mask as a second top;
 // - a window that would hold no input cell (a right padding of a kernel or more);
 // - AVE with padding whose last window reaches past the padding: Caffe then
 //   divides by the window clipped to the padded image, which neither of
 //   oneDNN's divisors (the whole kernel, or the cells inside the image) is.
-// Ties in a MAX window go to the first cell in row-major order in both.
+// MAX (and STOCHASTIC) pooling always runs the reference path: on Caffe's
+// plain layout oneDNN 2.6's MAX primitives, with the workspace the backward
+// pass needs, took 1.1x-3x the reference loops' time forward and 3x-5x
+// backward on every MAX layer of the benchmark nets (docs/benchmarks.md).
 #include <algorithm>
 
 #include "caffe/dnnl/dnnl_context.hpp"
@@ -24,7 +26,6 @@ struct DnnlPoolingLayer::Primitives {
   Dims src_dims, dst_dims, strides, kernel, padding_l, padding_r;
   dnnl::pooling_forward::primitive_desc forward_pd;
   dnnl::pooling_forward forward;
-  memory workspace;  // MAX: where each output's input cell is, for the backward pass
   bool backward_ready = false;
   dnnl::pooling_backward backward;
 };
@@ -48,10 +49,8 @@ void DnnlPoolingLayer::Reshape(const vector<Blob<float>*>& bottom,
       std::max((this->pooled_width_ - 1) * this->stride_w_ + this->kernel_w_ - this->width_ -
                    this->pad_w_, 0);
   const bool padded = this->pad_h_ > 0 || this->pad_w_ > 0;
-  active_ = (pool == PoolingParameter_PoolMethod_MAX || pool == PoolingParameter_PoolMethod_AVE) &&
-            top.size() == 1 && right_h < this->kernel_h_ && right_w < this->kernel_w_ &&
-            !(pool == PoolingParameter_PoolMethod_AVE && padded &&
-              (right_h > this->pad_h_ || right_w > this->pad_w_));
+  active_ = pool == PoolingParameter_PoolMethod_AVE && right_h < this->kernel_h_ &&
+            right_w < this->kernel_w_ && !(padded && (right_h > this->pad_h_ || right_w > this->pad_w_));
   if (!active_) return;
 
   Primitives& p = *primitives_;
@@ -63,9 +62,8 @@ void DnnlPoolingLayer::Reshape(const vector<Blob<float>*>& bottom,
   // Without padding every cell a window covers is inside the image, and the
   // divisor is the number of those cells; with padding (and no window past
   // it) it is the whole kernel.
-  p.algorithm = pool == PoolingParameter_PoolMethod_MAX ? dnnl::algorithm::pooling_max
-                : padded ? dnnl::algorithm::pooling_avg_include_padding
-                         : dnnl::algorithm::pooling_avg_exclude_padding;
+  p.algorithm = padded ? dnnl::algorithm::pooling_avg_include_padding
+                       : dnnl::algorithm::pooling_avg_exclude_padding;
   p.src_dims = {this->num_, this->channels_, this->height_, this->width_};
   p.dst_dims = {this->num_, this->channels_, this->pooled_height_, this->pooled_width_};
   p.strides = {this->stride_h_, this->stride_w_};
@@ -78,9 +76,6 @@ void DnnlPoolingLayer::Reshape(const vector<Blob<float>*>& bottom,
                                   p.kernel, p.padding_l, p.padding_r),
       CpuEngine());
   p.forward = dnnl::pooling_forward(p.forward_pd);
-  p.workspace = p.algorithm == dnnl::algorithm::pooling_max
-                    ? memory(p.forward_pd.workspace_desc(), CpuEngine())
-                    : memory();
 }
 
 void DnnlPoolingLayer::Forward_cpu(const vector<Blob<float>*>& bottom,
@@ -88,11 +83,9 @@ void DnnlPoolingLayer::Forward_cpu(const vector<Blob<float>*>& bottom,
   if (!active_) return PoolingLayer<float>::Forward_cpu(bottom, top);
   Primitives& p = *primitives_;
   UseBlasThreads();
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, Wrap(p.forward_pd.src_desc(), bottom[0]->cpu_data())},
-      {DNNL_ARG_DST, Wrap(p.forward_pd.dst_desc(), top[0]->mutable_cpu_data())}};
-  if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
-  p.forward.execute(ThreadStream(), args);
+  p.forward.execute(ThreadStream(),
+                    {{DNNL_ARG_SRC, Wrap(p.forward_pd.src_desc(), bottom[0]->cpu_data())},
+                     {DNNL_ARG_DST, Wrap(p.forward_pd.dst_desc(), top[0]->mutable_cpu_data())}});
 }
 
 void DnnlPoolingLayer::Backward_cpu(const vector<Blob<float>*>& top,
@@ -109,11 +102,10 @@ void DnnlPoolingLayer::Backward_cpu(const vector<Blob<float>*>& top,
         CpuEngine(), p.forward_pd));
     p.backward_ready = true;
   }
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_DIFF_DST, Wrap(PlainDesc(p.dst_dims), top[0]->cpu_diff())},
-      {DNNL_ARG_DIFF_SRC, Wrap(PlainDesc(p.src_dims), bottom[0]->mutable_cpu_diff())}};
-  if (p.workspace) args[DNNL_ARG_WORKSPACE] = p.workspace;
-  p.backward.execute(ThreadStream(), args);
+  p.backward.execute(
+      ThreadStream(),
+      {{DNNL_ARG_DIFF_DST, Wrap(PlainDesc(p.dst_dims), top[0]->cpu_diff())},
+       {DNNL_ARG_DIFF_SRC, Wrap(PlainDesc(p.src_dims), bottom[0]->mutable_cpu_diff())}});
 }
 
 }  // namespace caffe
