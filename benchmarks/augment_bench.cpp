@@ -3,8 +3,10 @@
 // DeepAugment policy op alone (one-op policy, prob 1, magnitude 0.5, on
 // 256x256 RGB).
 //
-//   augment_bench [--seconds S] [--threads T] [--ops-only]
+//   augment_bench [--seconds S] [--threads T] [--ops-only | --full-only | --pixel-isas]
 //
+// --full-only runs only the two full-pipeline cases (for profiling);
+// --pixel-isas runs them with the pixel chain forced to each ISA the CPU has.
 // Prints one line per case: "<case> <images per CPU-second of one thread>". The Python
 // companion (augment_bench_py.py) runs the albumentations and scipy
 // baselines and the ratio tables (docs/benchmarks.md).
@@ -21,9 +23,11 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "caffe/augment/augmenter.hpp"
+#include "caffe/augment/kernels.hpp"
 #include "caffe/augment/ops.hpp"
 
 using caffe::AugmentationParameter;
@@ -158,9 +162,11 @@ void OpenCvOneByOne(const cv::Mat& img, std::mt19937* rng, cv::Mat* out) {
 int main(int argc, char** argv) {
   double seconds = 2;
   int threads = 2;
-  bool ops_only = false;
+  bool ops_only = false, full_only = false, pixel_isas = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--ops-only")) ops_only = true;
+    if (!std::strcmp(argv[i], "--full-only")) full_only = true;
+    if (!std::strcmp(argv[i], "--pixel-isas")) pixel_isas = true;
     if (i + 1 < argc && !std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
     if (i + 1 < argc && !std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
@@ -181,7 +187,9 @@ int main(int argc, char** argv) {
   };
 
   // Each policy op alone; IDENTITY is the fixed cost (sampling, the copy).
-  for (const char* name : kBenchedOps) {
+  std::vector<const char*> benched_ops(std::begin(kBenchedOps), std::end(kBenchedOps));
+  if (full_only || pixel_isas) benched_ops.clear();
+  for (const char* name : benched_ops) {
     caffe::augment::OpType type;
     if (!caffe::augment::OpTypeFromName(name, &type)) {
       std::fprintf(stderr, "augment_bench: unknown op %s\n", name);
@@ -194,10 +202,28 @@ int main(int argc, char** argv) {
   if (ops_only) return 0;
 
   const AugmentationParameter full = FullPipeline();
+  if (pixel_isas) {
+    // The full pipeline with the pixel chain forced to each ISA this CPU
+    // runs (the warp keeps its best).
+    using caffe::augment::internal::PixelIsa;
+    const std::pair<PixelIsa, const char*> isas[] = {
+        {PixelIsa::kSse2, "sse2"}, {PixelIsa::kAvx2, "avx2"}, {PixelIsa::kAvx512, "avx512"}};
+    for (const auto& [isa, name] : isas) {
+      if (!caffe::augment::internal::SetPixelIsa(isa)) continue;
+      std::printf("ours_full_pixel_%s %.1f\n", name,
+                  run_augmenter(full, AugmentedImage::UINT8_HWC, 1));
+      std::printf("ours_full_float_chw_pixel_%s %.1f\n", name,
+                  run_augmenter(full, AugmentedImage::FLOAT_CHW, 1));
+      std::fflush(stdout);
+    }
+    caffe::augment::internal::SetPixelIsa(caffe::augment::internal::BestPixelIsa());
+    return 0;
+  }
   std::printf("ours_full %.1f\n",
               run_augmenter(full, AugmentedImage::UINT8_HWC, 1));
   std::printf("ours_full_float_chw %.1f\n",
               run_augmenter(full, AugmentedImage::FLOAT_CHW, 1));
+  if (full_only) return 0;
   std::printf("ours_full_%dthreads_per_thread %.1f\n", threads,
               run_augmenter(full, AugmentedImage::UINT8_HWC, threads));
 

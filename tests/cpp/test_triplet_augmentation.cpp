@@ -117,6 +117,99 @@ TYPED_TEST(TripletAugmentationTest, EachImageIsTheAugmenterOutputForItsSlot) {
   }
 }
 
+// Colour images through the whole pipeline (warp, brightness, contrast,
+// noise, cutout) and a transform that crops, subtracts per-channel means and
+// scales: the layer hands the pixel chain's rows straight to the transform,
+// and the batch holds exactly what the augmenter's whole image transformed
+// would give.
+TYPED_TEST(TripletAugmentationTest, ColourPipelineRowsReachTheTransformUnchanged) {
+  const int side = 20, out = 16, crop = 11, offset = (out - crop) / 2;
+  const float means[3] = {104, 117, 123};
+  auto colour_image = [&](int record, int slot) {
+    cv::Mat image(side, side, CV_8UC3);
+    for (int y = 0; y < side; ++y) {
+      for (int x = 0; x < side; ++x) {
+        for (int c = 0; c < 3; ++c) {
+          image.at<cv::Vec3b>(y, x)[c] =
+              static_cast<uint8_t>((x * (11 + c) + y * y * 3 + record * 29 + slot * 57) % 256);
+        }
+      }
+    }
+    return image;
+  };
+  TempDir dir;
+  vector<pair<string, string>> records;
+  for (int r = 0; r < kRecords; ++r) {
+    TripletDatum datum;
+    datum.set_channels(3);
+    datum.set_height(side);
+    datum.set_width(side);
+    string* fields[3] = {datum.mutable_data_anchor(), datum.mutable_data_pos(),
+                         datum.mutable_data_neg()};
+    for (int slot = 0; slot < 3; ++slot) {
+      const cv::Mat image = colour_image(r, slot);
+      string bytes(3 * side * side, '\0');
+      for (int c = 0; c < 3; ++c) {
+        for (int y = 0; y < side; ++y) {
+          for (int x = 0; x < side; ++x) {
+            bytes[(c * side + y) * side + x] = static_cast<char>(image.at<cv::Vec3b>(y, x)[c]);
+          }
+        }
+      }
+      *fields[slot] = bytes;
+    }
+    datum.add_label(r);
+    records.emplace_back(Key(r), datum.SerializeAsString());
+  }
+  const string source = dir.Join("colour_lmdb");
+  testing_data::WriteDB("lmdb", source, records);
+  // TEST phase with apply_in_test: the transform's crop is the centre one.
+  LayerParameter param = TripletParam(source, 2);
+  param.set_phase(TEST);
+  AugmentationParameter* augmentation = param.mutable_augmentation_param();
+  augmentation->set_apply_in_test(true);
+  augmentation->set_out_height(out);
+  augmentation->set_out_width(out);
+  augmentation->set_brightness(0.2f);
+  augmentation->set_noise_std(8);
+  augmentation->set_cutout_prob(0.5f);
+  augmentation->set_cutout_random_fill(true);
+  TransformationParameter* transform = param.mutable_transform_param();
+  transform->set_crop_size(crop);
+  transform->set_scale(0.5f);
+  for (float mean : means) transform->add_mean_value(mean);
+  const augment::Augmenter augmenter(param.augmentation_param());
+  auto layer = LayerRegistry<TypeParam>::CreateLayer(param);
+  Blob<TypeParam> data, label;
+  vector<Blob<TypeParam>*> top{&data, &label};
+  layer->SetUp({}, top);
+  ASSERT_EQ(data.shape(), (vector<int>{3 * kBatch, 3, crop, crop}));
+  augment::AugmentedImage expected;
+  for (int batch = 0; batch < 3; ++batch) {
+    layer->Forward({}, top);
+    for (int item = 0; item < kBatch; ++item) {
+      const int record = batch * kBatch + item;
+      for (int slot = 0; slot < 3; ++slot) {
+        const cv::Mat image = colour_image(record, slot);
+        augmenter.Apply(image.data, side, side, 3,
+                        augment::RecordContext::FromKey(0, Key(record), slot), TEST, &expected);
+        const TypeParam* got = data.cpu_data() + data.offset(slot * kBatch + item);
+        for (int c = 0; c < 3; ++c) {
+          for (int y = 0; y < crop; ++y) {
+            for (int x = 0; x < crop; ++x) {
+              const uint8_t value = expected.u8[((y + offset) * out + x + offset) * 3 + c];
+              ASSERT_EQ(got[(c * crop + y) * crop + x],
+                        (TypeParam(value) - TypeParam(means[c])) * TypeParam(0.5))
+                  << "record " << record << " slot " << slot << " channel " << c << " at (" << x
+                  << ", " << y << ")";
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TYPED_TEST(TripletAugmentationTest, SameBatchesWhateverTheWorkerCount) {
   TempDir dir;
   const string source = WriteTriplets(dir, false);

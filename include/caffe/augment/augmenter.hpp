@@ -18,6 +18,8 @@
 // AugmentedImage (which also holds the caller's scratch memory).
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -116,6 +118,7 @@ struct AugmentedImage {
   // Caller-owned working memory of the pipeline.
   vector<uint8_t> scratch;
   vector<float> float_scratch;
+  vector<uint64_t> hash_scratch;
   OpScratch op_scratch;
 };
 
@@ -139,6 +142,16 @@ class Augmenter {
   // Executes params on src (h x w x c, interleaved, row-major) into out.
   void Render(const uint8_t* src, const SampledParams& params,
               AugmentedImage* out) const;
+  // Render's UINT8_HWC result handed over row by row instead of written
+  // whole: rows [top, top + rows), each as row(r, pixels) (r from 0, pixels
+  // the row's 8-bit HWC values from column `left` on), as soon as the pixel
+  // chain has finished it. For a consumer that reads each row once, like the
+  // data layer's transform into the batch: the augmented image is then read
+  // once after the warp and never written whole. `scratch` is the caller's
+  // working memory (its layout is ignored); scratch->params becomes params.
+  void RenderRows(const uint8_t* src, const SampledParams& params, int top, int rows, int left,
+                  AugmentedImage* scratch,
+                  const std::function<void(int r, const uint8_t* pixels)>& row) const;
   // Sample + Render.
   void Apply(const uint8_t* src, int h, int w, int c, const RecordContext& ctx,
              Phase phase, AugmentedImage* out) const;
@@ -159,6 +172,12 @@ class Augmenter {
                       SampledParams* p) const;
   void SamplePixels(bool augment, uint64_t geo_key, uint64_t pix_key,
                     SampledParams* p) const;
+  // Whether p has pixel ops after the warp (the pixel chain or cutout).
+  bool HasPixelWork(const SampledParams& p) const;
+  // The warp and the policy's pixel ops of Render, into `stage`
+  // (p.out_height x p.out_width x p.channels).
+  void RenderStage(const uint8_t* src, const SampledParams& p, AugmentedImage* out,
+                   uint8_t* stage) const;
 
   AugmentationParameter param_;
   string owner_;

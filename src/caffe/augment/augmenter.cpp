@@ -472,39 +472,24 @@ void Augmenter::SamplePixels(bool augment, uint64_t geo_key, uint64_t pix_key,
   }
 }
 
-void Augmenter::Render(const uint8_t* src, const SampledParams& p,
-                       AugmentedImage* out) const {
+bool Augmenter::HasPixelWork(const SampledParams& p) const {
+  return p.augmented &&
+         (p.brightness != 1 || p.contrast != 1 || p.saturation != 1 ||
+          p.hue != 0 || p.gamma != 1 || p.pca_alpha[0] != 0 ||
+          p.pca_alpha[1] != 0 || p.pca_alpha[2] != 0 ||
+          param_.noise_std() > 0 || param_.salt_pepper_prob() > 0);
+}
+
+void Augmenter::RenderStage(const uint8_t* src, const SampledParams& p,
+                            AugmentedImage* out, uint8_t* stage) const {
   const int c = p.channels;
   CAFFE_REQUIRE(param_.fill_value_size() <= 1 ||
                     param_.fill_value_size() == c,
                 ConfigError, Field("fill_value"), " has ",
                 param_.fill_value_size(), " values for a ", c,
                 "-channel image (give 1 or ", c, ")");
-  out->height = p.out_height;
-  out->width = p.out_width;
-  out->channels = c;
-  out->params = p;
-  const size_t count = static_cast<size_t>(p.out_height) * p.out_width * c;
   int rgb[3];
   RgbIndices(rgb);
-
-  const bool pixel_work =
-      p.augmented &&
-      (p.brightness != 1 || p.contrast != 1 || p.saturation != 1 ||
-       p.hue != 0 || p.gamma != 1 || p.pca_alpha[0] != 0 ||
-       p.pca_alpha[1] != 0 || p.pca_alpha[2] != 0 ||
-       param_.noise_std() > 0 || param_.salt_pepper_prob() > 0);
-  // The 8-bit stage is the output itself when nothing follows the warp.
-  const bool stage_is_output =
-      out->layout == AugmentedImage::UINT8_HWC && !pixel_work;
-  uint8_t* stage;
-  if (stage_is_output) {
-    out->u8.resize(count);
-    stage = out->u8.data();
-  } else {
-    out->scratch.resize(count);
-    stage = out->scratch.data();
-  }
   const vector<float> fill = internal::ExpandFill(param_, c);
   const internal::CoordNoise noise(param_, p);
   internal::WarpJob job = {src, p.src_height, p.src_width, c,
@@ -518,7 +503,32 @@ void Augmenter::Render(const uint8_t* src, const SampledParams& p,
                               rgb};
     GetOp(op.type).fast(args, stage, &out->op_scratch);
   }
+}
+
+void Augmenter::Render(const uint8_t* src, const SampledParams& p,
+                       AugmentedImage* out) const {
+  const int c = p.channels;
+  out->height = p.out_height;
+  out->width = p.out_width;
+  out->channels = c;
+  out->params = p;
+  const size_t count = static_cast<size_t>(p.out_height) * p.out_width * c;
+  const bool pixel_work = HasPixelWork(p);
+  // The 8-bit stage is the output itself when nothing follows the warp.
+  const bool stage_is_output =
+      out->layout == AugmentedImage::UINT8_HWC && !pixel_work;
+  uint8_t* stage;
+  if (stage_is_output) {
+    out->u8.resize(count);
+    stage = out->u8.data();
+  } else {
+    out->scratch.resize(count);
+    stage = out->scratch.data();
+  }
+  RenderStage(src, p, out, stage);
   if (!stage_is_output) {
+    int rgb[3];
+    RgbIndices(rgb);
     const internal::PixelChain chain =
         pixel_work ? internal::BuildPixelChain(param_, p, stage, rgb, eigval_,
                                                eigvec_)
@@ -526,6 +536,34 @@ void Augmenter::Render(const uint8_t* src, const SampledParams& p,
     internal::RunPixelChain(chain, p, stage, out);
   }
   if (!p.cutouts.empty()) internal::ApplyCutouts(param_, p, out);
+}
+
+void Augmenter::RenderRows(
+    const uint8_t* src, const SampledParams& p, int top, int rows, int left,
+    AugmentedImage* scratch,
+    const std::function<void(int r, const uint8_t* pixels)>& row) const {
+  CHECK(top >= 0 && rows >= 0 && top + rows <= p.out_height && left >= 0 &&
+        left <= p.out_width)
+      << "rows [" << top << ", " << top + rows << ") from column " << left
+      << " of a " << p.out_height << " x " << p.out_width << " image";
+  const int c = p.channels;
+  scratch->height = p.out_height;
+  scratch->width = p.out_width;
+  scratch->channels = c;
+  scratch->params = p;
+  scratch->scratch.resize(static_cast<size_t>(p.out_height) * p.out_width * c);
+  uint8_t* stage = scratch->scratch.data();
+  RenderStage(src, p, scratch, stage);
+  int rgb[3];
+  RgbIndices(rgb);
+  const internal::PixelChain chain =
+      HasPixelWork(p) ? internal::BuildPixelChain(param_, p, stage, rgb,
+                                                  eigval_, eigvec_)
+                      : internal::PixelChain();
+  const size_t skip = static_cast<size_t>(left) * c;
+  internal::RunPixelChainRows(
+      param_, chain, p, stage, top, rows, scratch,
+      [&](int r, const uint8_t* pixels) { row(r, pixels + skip); });
 }
 
 void Augmenter::Apply(const uint8_t* src, int h, int w, int c,

@@ -99,12 +99,8 @@ double MeanLuminance(const uint8_t* img, int pixels, int c,
     for (int i = 0; i < pixels * c; ++i) sum += img[i];
     return static_cast<double>(sum) / (static_cast<double>(pixels) * c);
   }
-  uint64_t sums[3] = {0, 0, 0};
-  for (int i = 0; i < pixels; ++i) {
-    sums[0] += img[3 * i];
-    sums[1] += img[3 * i + 1];
-    sums[2] += img[3 * i + 2];
-  }
+  uint64_t sums[3];
+  ChannelSums3(img, pixels, sums);
   double weights[3];
   LuminanceWeights(rgb, weights);
   return (weights[0] * sums[0] + weights[1] * sums[1] + weights[2] * sums[2]) /

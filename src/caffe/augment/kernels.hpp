@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "caffe/augment/augmenter.hpp"
@@ -71,6 +72,11 @@ class CoordNoise {
 
 // Colour weights of the luminance in channel order (zeros beyond 3).
 void LuminanceWeights(const int rgb[3], double weights[3]);
+// The sum of each channel of `pixels` three-channel 8-bit pixels: the
+// reference loop, and the same sums through the kernel of the pixel ISA in
+// use (channel_sums.cpp; integer sums, so exactly equal).
+void ChannelSums3Reference(const uint8_t* img, int pixels, uint64_t sums[3]);
+void ChannelSums3(const uint8_t* img, int pixels, uint64_t sums[3]);
 // Mean luminance (or mean value for one channel) of an 8-bit HWC image.
 double MeanLuminance(const uint8_t* img, int pixels, int c, const int rgb[3]);
 // 3x3 matrix (row-major, channel order) rotating the chroma plane by
@@ -108,7 +114,7 @@ bool IsIndexShuffle(const double m[6]);
 
 struct PixelChain {
   bool color = false;  // the linear colour block is not the identity
-  double matrix[12];   // c x (c + 1) for c <= 3, row-major, in channel order
+  double matrix[12] = {};  // c x (c + 1) for c <= 3, row-major, in channel order
   bool gamma = false;
   uint8_t gamma_lut[256];
   double offset[3] = {0, 0, 0};  // PCA lighting
@@ -124,11 +130,35 @@ PixelChain BuildPixelChain(const AugmentationParameter& param,
                            const SampledParams& p, const uint8_t* stage,
                            const int rgb[3], const double eigval[3],
                            const double eigvec[9]);
-// Runs the chain from the 8-bit stage to the output layout.
+// Runs the chain from the 8-bit stage to the output layout, one step at a
+// time over the whole image: the slow, obviously-correct reference.
+void RunPixelChainReference(const PixelChain& chain, const SampledParams& p,
+                            const uint8_t* stage, AugmentedImage* out);
+// The same values, one row at a time through the kernel of the ISA in use
+// (pixel_chain.cpp).
 void RunPixelChain(const PixelChain& chain, const SampledParams& p,
                    const uint8_t* stage, AugmentedImage* out);
+// Rows [top, top + rows) of the chain's 8-bit HWC result with p's cutouts,
+// each handed to row(r, pixels) (r from 0, pixels the whole row) as soon as
+// it is done: nothing of the image but one row is written. `scratch` lends
+// its working memory (float_scratch, hash_scratch, u8).
+void RunPixelChainRows(const AugmentationParameter& param, const PixelChain& chain,
+                       const SampledParams& p, const uint8_t* stage, int top, int rows,
+                       AugmentedImage* scratch,
+                       const std::function<void(int r, const uint8_t* pixels)>& row);
 void ApplyCutouts(const AugmentationParameter& param, const SampledParams& p,
                   AugmentedImage* out);
+// The instruction sets the pixel chain has kernels for. All compute the
+// reference's float operations in its order, so all write the same values
+// (tests/cpp/test_pixel_chain_isa.cpp).
+enum class PixelIsa { kSse2, kAvx2, kAvx512 };
+// The widest this CPU runs (kAvx512 needs AVX-512 F, BW, DQ and VL).
+PixelIsa BestPixelIsa();
+// The kernels the pixel chain uses from now on, process-wide, for tests and
+// benchmarks (the default is BestPixelIsa()). Refuses (returns false) an ISA
+// the CPU lacks.
+bool SetPixelIsa(PixelIsa isa);
+PixelIsa CurrentPixelIsa();
 
 }  // namespace internal
 }  // namespace augment

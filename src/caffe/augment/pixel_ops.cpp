@@ -1,6 +1,7 @@
-// The fused pixel chain after the interpolation and the policy ops (colour
-// block as one affine colour matrix, gamma table, lighting offset, noise,
-// salt & pepper) that writes the final layout, and cutout.
+// The pixel chain after the interpolation and the policy ops (colour block
+// as one affine colour matrix, gamma table, lighting offset, noise, salt &
+// pepper): how it is built, and the reference that runs it step by step over
+// the whole image. The fast row kernels are in pixel_chain.cpp.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -85,8 +86,8 @@ PixelChain BuildPixelChain(const AugmentationParameter& param,
   return chain;
 }
 
-void RunPixelChain(const PixelChain& chain, const SampledParams& p,
-                   const uint8_t* stage, AugmentedImage* out) {
+void RunPixelChainReference(const PixelChain& chain, const SampledParams& p,
+                            const uint8_t* stage, AugmentedImage* out) {
   const int c = p.channels;
   const int pixels = p.out_height * p.out_width;
   const size_t count = static_cast<size_t>(pixels) * c;
@@ -190,34 +191,6 @@ void RunPixelChain(const PixelChain& chain, const SampledParams& p,
   } else {
     // Values are within [0, 255] here, so rounding is a biased truncation.
     for (size_t i = 0; i < count; ++i) u8[i] = static_cast<uint8_t>(v[i] + 0.5f);
-  }
-}
-
-void ApplyCutouts(const AugmentationParameter& param, const SampledParams& p,
-                  AugmentedImage* out) {
-  const int c = p.channels, w = p.out_width;
-  const int pixels = p.out_height * w;
-  const bool to_float = out->layout == AugmentedImage::FLOAT_CHW;
-  const uint64_t key = HashCombine(p.pixel_seed, kRandomFillStream);
-  for (const Rect& r : p.cutouts) {
-    for (int y = r.y; y < r.y + r.height; ++y) {
-      for (int x = r.x; x < r.x + r.width; ++x) {
-        const int i = y * w + x;
-        for (int k = 0; k < c; ++k) {
-          const uint64_t index = static_cast<uint64_t>(i) * c + k;
-          const float value =
-              param.cutout_random_fill()
-                  ? static_cast<float>(std::min(
-                        255.0, std::floor(256 * ToUnit(CounterHash(key, index)))))
-                  : param.cutout_fill();
-          if (to_float) {
-            out->f32[k * pixels + i] = value;
-          } else {
-            out->u8[index] = Round8(value);
-          }
-        }
-      }
-    }
   }
 }
 

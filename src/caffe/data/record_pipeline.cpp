@@ -279,23 +279,6 @@ void RecordPipeline<Dtype>::TransformImage(int record, int slot, const uint32_t*
   }
   const int views = static_cast<int>(views_.size());
   cv::Mat image = entry.images[slot];
-  if (augmenter_) {
-    if (!image.isContinuous()) image = image.clone();
-    augment::AugmentedImage& augmented = augmented_[worker];
-    augmenter_->Apply(image.data, image.rows, image.cols, image.channels(),
-                      augment::RecordContext::FromKey(entry.epoch, entry.key, slot), phase_,
-                      &augmented);
-    if (params) {
-      float values[kParamsSize];
-      augmented.params.ToVector(values);
-      for (int view = 0; view < views; ++view) {
-        const int row = (record * views + view) * format_.slots() + slot;
-        std::copy(values, values + kParamsSize, params + row * kParamsSize);
-      }
-    }
-    image = cv::Mat(augmented.height, augmented.width, CV_8UC(augmented.channels),
-                    augmented.u8.data());
-  }
   Blob<Dtype>& view = *item_views_[worker];
   view.Reshape(item_shape);
   Blob<Dtype>& transformed = *transformed_[worker];
@@ -307,7 +290,40 @@ void RecordPipeline<Dtype>::TransformImage(int record, int slot, const uint32_t*
   }
   ReplayTransformer<Dtype>& transformer = *transformers_[worker];
   transformer.SetDraws(draws);
-  transformer.Transform(image, &view);
+  if (augmenter_) {
+    if (!image.isContinuous()) image = image.clone();
+    const augment::SampledParams sampled = augmenter_->Sample(
+        image.rows, image.cols, image.channels(),
+        augment::RecordContext::FromKey(entry.epoch, entry.key, slot), phase_);
+    if (params) {
+      float values[kParamsSize];
+      sampled.ToVector(values);
+      for (int view_index = 0; view_index < views; ++view_index) {
+        const int row = (record * views + view_index) * format_.slots() + slot;
+        std::copy(values, values + kParamsSize, params + row * kParamsSize);
+      }
+    }
+    // The transform takes the augmented image row by row as the pixel chain
+    // finishes each: the image is read once after the warp and written once,
+    // into the batch.
+    augment::AugmentedImage& augmented = augmented_[worker];
+    transformer.TransformDecoded(
+        image.channels(), sampled.out_height, sampled.out_width,
+        [&](int top, int rows, int left, int cols,
+            const std::function<void(int, const uint8_t*)>& row) {
+          augmenter_->RenderRows(image.data, sampled, top, rows, left, &augmented, row);
+          return true;
+        },
+        [&] {
+          augmented.layout = augment::AugmentedImage::UINT8_HWC;
+          augmenter_->Render(image.data, sampled, &augmented);
+          return cv::Mat(augmented.height, augmented.width, CV_8UC(augmented.channels),
+                         augmented.u8.data());
+        },
+        &view);
+  } else {
+    transformer.Transform(image, &view);
+  }
   if (identity_view_) return;
   for (int index = 0; index < views; ++index) {
     ApplyView(views_[index], transformed.cpu_data(), item_shape[1], item_shape[2], item_shape[3],
