@@ -107,10 +107,10 @@ class Net {
   // Scale in place on the same blob, and optionally an in-place ReLU with
   // negative_slope 0, run as one computation in the BatchNorm layer; the
   // absorbed layers' Forward and Backward do nothing (Layer::fused_into())
-  // and their parameters stay theirs. Each group lists its layer indices, head first. Forward ranges
-  // that cut a group split it back (for good); backward ranges that cut one
-  // throw ConfigError. CAFFE_FUSION=0 in the environment turns it off for
-  // nets built afterwards.
+  // and their parameters stay theirs. Each group lists its layer indices,
+  // head first. Forward ranges that cut a group split it back (for good);
+  // backward ranges that cut one throw ConfigError. CAFFE_FUSION=0 in the
+  // environment turns it off for nets built afterwards.
   const vector<vector<int>>& fused_groups() const { return fused_groups_; }
 
   // Hooks called with the layer index around every layer's Forward and

@@ -85,8 +85,7 @@ void Net<Dtype>::FuseLayers() {
       batch_norm->FuseScale(&scale, group.size() == 3, layer_need_backward_[head]);
       for (size_t i = 1; i < group.size(); ++i) {
         layers_[group[i]]->set_fused_into(layer_names_[head]);
-        LOG(INFO) << layer_names_[group[i]] << " fused into " << layer_names_[head]
-;
+        LOG(INFO) << layer_names_[group[i]] << " fused into " << layer_names_[head];
       }
       fused_groups_.push_back(group);
       head = group.back();
@@ -124,11 +123,11 @@ void Net<Dtype>::set_debug_info(bool value) {
 }
 
 // The rest of Net is instantiated in net.cpp.
-#define CAFFE_INSTANTIATE_FUSION(Dtype)                               \
-  template bool Net<Dtype>::CanAbsorb(int head, int layer_id) const;  \
-  template void Net<Dtype>::FuseLayers();                             \
+#define CAFFE_INSTANTIATE_FUSION(Dtype)                                      \
+  template bool Net<Dtype>::CanAbsorb(int head, int layer_id) const;         \
+  template void Net<Dtype>::FuseLayers();                                    \
   template bool Net<Dtype>::CutsGroup(int from, int to, size_t group) const; \
-  template void Net<Dtype>::Unfuse(size_t group);                     \
+  template void Net<Dtype>::Unfuse(size_t group);                            \
   template void Net<Dtype>::set_debug_info(bool value)
 CAFFE_INSTANTIATE_FUSION(float);
 CAFFE_INSTANTIATE_FUSION(double);
