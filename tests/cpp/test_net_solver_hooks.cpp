@@ -111,7 +111,7 @@ TEST(SolverUpdateParamTest, SteeringFieldsTakeEffect) {
 
 TEST(SolverUpdateParamTest, ConstructionFieldsAreRefusedByName) {
   SGDSolver<float> solver(SolverParam());
-  for (const string& field : {"random_seed", "type", "train_state"}) {
+  for (const string field : {"random_seed", "type", "train_state"}) {
     SolverParameter changed = solver.param();
     if (field == "random_seed") changed.set_random_seed(2);
     if (field == "type") changed.set_type("Adam");
