@@ -151,14 +151,17 @@ def _wait(predicate, limit=120):
     while time.time() < deadline:
         if predicate():
             return True
-        time.sleep(0.2)
+        time.sleep(0.05)
     return False
 
 
 def test_kill_9_then_resume_loses_nothing_and_runs_nothing_twice(tmp_path, arrays):
     out = tmp_path / 'out'
+    # Children long enough (about a second each here) for the poll below to
+    # see one finished while another runs: with 8 epochs they took 30-90 ms
+    # and the whole search could end between two polls.
     args = command(arrays, out, '--trials', '6', '--workers', '2', '--report-seeds', '0',
-                   '--epochs', '8', '--pruner', 'none')
+                   '--epochs', '150', '--pruner', 'none')
     process = subprocess.Popen([sys.executable, '-m', 'caffe.search'] + args, env=env(),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
