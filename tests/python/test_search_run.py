@@ -186,7 +186,10 @@ def test_kill_9_then_resume_loses_nothing_and_runs_nothing_twice(tmp_path, array
     failed = [t for t in final.trials if t.state == TrialState.FAIL]
     assert sorted(t.number for t in failed) == sorted(killed)
     for trial in failed:
-        assert 'is gone' in trial.user_attrs[study_module.FAIL_REASON]
+        # Killed while running, or between being claimed and saying which
+        # process runs it (the resume fails it after the grace period).
+        reason = trial.user_attrs[study_module.FAIL_REASON]
+        assert 'is gone' in reason or reason == 'claimed but never started', reason
     retried = {t.user_attrs[study_module.SLOT]: t for t in final.trials
                if t.state == TrialState.COMPLETE}
     for trial in failed:  # the retry kept the parameters sampled before the kill
