@@ -13,7 +13,6 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <time.h>
 
 #include <cmath>
 #include <cstdio>
@@ -22,10 +21,10 @@
 #include <functional>
 #include <random>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "caffe/augment/augmenter.hpp"
 #include "caffe/augment/kernels.hpp"
 #include "caffe/augment/ops.hpp"
@@ -37,53 +36,9 @@ using caffe::augment::RecordContext;
 
 namespace {
 
+using bench::Measure;
+
 constexpr int kSize = 256, kCrop = 227, kImages = 32;
-
-std::vector<cv::Mat> MakeImages() {
-  std::vector<cv::Mat> images;
-  cv::RNG rng(1);
-  for (int i = 0; i < kImages; ++i) {
-    cv::Mat img(kSize, kSize, CV_8UC3);
-    rng.fill(img, cv::RNG::UNIFORM, 0, 256);
-    cv::GaussianBlur(img, img, cv::Size(7, 7), 2.0);  // natural-ish spectrum
-    cv::circle(img, cv::Point(80 + i, 120), 50, cv::Scalar(30, 200, 90), -1);
-    images.push_back(img);
-  }
-  return images;
-}
-
-// CPU time of the calling thread: throughput per thread stays meaningful on
-// a machine shared with other work.
-double ThreadSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-// Runs `one(t, i)` for image indices i = 0, 1, ... on `threads` threads for
-// about `seconds` of CPU time each; returns images per CPU-second per thread.
-double Measure(double seconds, int threads,
-               const std::function<void(int, int)>& one) {
-  std::vector<double> rates(threads);
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (int i = 0; i < 8; ++i) one(t, i);  // warm-up
-      const double start = ThreadSeconds();
-      int done = 0;
-      double elapsed = 0;
-      while (elapsed < seconds) {
-        for (int k = 0; k < 16; ++k, ++done) one(t, done);
-        elapsed = ThreadSeconds() - start;
-      }
-      rates[t] = done / elapsed;
-    });
-  }
-  for (std::thread& th : pool) th.join();
-  double sum = 0;
-  for (double r : rates) sum += r;
-  return sum / threads;
-}
 
 AugmentationParameter FullPipeline() {
   AugmentationParameter p;
@@ -171,7 +126,7 @@ int main(int argc, char** argv) {
     if (i + 1 < argc && !std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
   cv::setNumThreads(1);
-  const std::vector<cv::Mat> images = MakeImages();
+  const std::vector<cv::Mat> images = bench::MakeImages(kImages, kSize);
 
   auto run_augmenter = [&](const AugmentationParameter& param,
                            AugmentedImage::Layout layout, int nthreads) {

@@ -12,7 +12,6 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,9 +21,9 @@
 #include <functional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "caffe/augment/kernels.hpp"
 
 using caffe::AugmentationParameter;
@@ -32,20 +31,9 @@ namespace internal = caffe::augment::internal;
 
 namespace {
 
-constexpr int kSize = 256, kImages = 32, kMatrices = 64;
+using bench::Measure;
 
-std::vector<cv::Mat> MakeImages() {
-  std::vector<cv::Mat> images;
-  cv::RNG rng(1);
-  for (int i = 0; i < kImages; ++i) {
-    cv::Mat img(kSize, kSize, CV_8UC3);
-    rng.fill(img, cv::RNG::UNIFORM, 0, 256);
-    cv::GaussianBlur(img, img, cv::Size(7, 7), 2.0);
-    cv::circle(img, cv::Point(80 + i, 120), 50, cv::Scalar(30, 200, 90), -1);
-    images.push_back(img);
-  }
-  return images;
-}
+constexpr int kSize = 256, kImages = 32, kMatrices = 64;
 
 // Output-to-source maps: rotation by any angle, scale 0.9-1.1, shear +-0.1,
 // about the image centre.
@@ -66,36 +54,6 @@ std::vector<std::vector<double>> MakeMatrices() {
     matrices.push_back(m);
   }
   return matrices;
-}
-
-double ThreadSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-// Images per CPU-second of one thread, the mean over `threads` threads that
-// each run `one(thread, i)` for about `seconds`.
-double Measure(double seconds, int threads, const std::function<void(int, int)>& one) {
-  std::vector<double> rates(threads);
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (int i = 0; i < 8; ++i) one(t, i);
-      const double start = ThreadSeconds();
-      int done = 0;
-      double elapsed = 0;
-      while (elapsed < seconds) {
-        for (int k = 0; k < 16; ++k, ++done) one(t, done);
-        elapsed = ThreadSeconds() - start;
-      }
-      rates[t] = done / elapsed;
-    });
-  }
-  for (std::thread& thread : pool) thread.join();
-  double sum = 0;
-  for (double rate : rates) sum += rate;
-  return sum / threads;
 }
 
 double Median(std::vector<double> values) {
@@ -138,7 +96,7 @@ int main(int argc, char** argv) {
     }
   }
   cv::setNumThreads(1);
-  const std::vector<cv::Mat> images = MakeImages();
+  const std::vector<cv::Mat> images = bench::MakeImages(kImages, kSize);
   const std::vector<std::vector<double>> matrices = MakeMatrices();
   std::vector<std::vector<uint8_t>> outputs(threads,
                                             std::vector<uint8_t>(kSize * kSize * 3));
