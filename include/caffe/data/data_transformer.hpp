@@ -70,6 +70,16 @@ class DataTransformer {
   void TransformDecoded(int channels, int height, int width, const WindowDecoder& decode_window,
                         const std::function<cv::Mat()>& decode_whole,
                         Blob<Dtype>* transformed_blob);
+  // Hands over rows [top, top + rows) of an image from column left on, as a
+  // WindowDecoder does, but always can.
+  typedef std::function<void(int top, int rows, int left, int cols,
+                             const std::function<void(int r, const uint8_t* pixels)>& row)>
+      RowSource;
+  // Transform(cv::Mat) of an 8-bit channels x height x width image whose
+  // rows come from `rows` (the augmenter's, as it renders them): only the
+  // window the item needs. Same draws, same result.
+  void TransformRows(int channels, int height, int width, const RowSource& rows,
+                     Blob<Dtype>* transformed_blob);
   // Transform(cv::Mat) of an 8-bit image stored planar, channels x height x
   // width (a raw Datum's bytes), read in place: same draws, same result.
   void TransformPlanar(int channels, int height, int width, const uint8_t* planes,

@@ -168,6 +168,20 @@ void DataTransformer<Dtype>::TransformPlanar(int channels, int height, int width
 }
 
 template <typename Dtype>
+void DataTransformer<Dtype>::TransformRows(int channels, int height, int width,
+                                           const RowSource& rows,
+                                           Blob<Dtype>* transformed_blob) {
+  TransformDecoded(
+      channels, height, width,
+      [&](int top, int count, int left, int cols,
+          const std::function<void(int, const uint8_t*)>& row) {
+        rows(top, count, left, cols, row);
+        return true;
+      },
+      nullptr, transformed_blob);
+}
+
+template <typename Dtype>
 void DataTransformer<Dtype>::TransformDecoded(int channels, int height, int width,
                                               const WindowDecoder& decode_window,
                                               const std::function<cv::Mat()>& decode_whole,

@@ -307,18 +307,11 @@ void RecordPipeline<Dtype>::TransformImage(int record, int slot, const uint32_t*
     // finishes each: the image is read once after the warp and written once,
     // into the batch.
     augment::AugmentedImage& augmented = augmented_[worker];
-    transformer.TransformDecoded(
+    transformer.TransformRows(
         image.channels(), sampled.out_height, sampled.out_width,
-        [&](int top, int rows, int left, int cols,
+        [&](int top, int rows, int left, int,
             const std::function<void(int, const uint8_t*)>& row) {
           augmenter_->RenderRows(image.data, sampled, top, rows, left, &augmented, row);
-          return true;
-        },
-        [&] {
-          augmented.layout = augment::AugmentedImage::UINT8_HWC;
-          augmenter_->Render(image.data, sampled, &augmented);
-          return cv::Mat(augmented.height, augmented.width, CV_8UC(augmented.channels),
-                         augmented.u8.data());
         },
         &view);
   } else {
