@@ -1,15 +1,20 @@
 // Pooling and SPP layers: upstream fixtures, hand-computed windows (padding,
 // ceil/floor rounding, the last-window rule), the argmax top, stochastic
-// pooling, gradient checks and parameter errors.
+// pooling, gradient checks and parameter errors; MAX pooling's vector kernels
+// against its reference loop.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <vector>
 
 #include "caffe/layer_factory.hpp"
+#include "caffe/layers/max_pooling.hpp"
 #include "caffe/layers/pooling_layer.hpp"
 #include "caffe/layers/spp_layer.hpp"
 #include "layer_test_helpers.hpp"
@@ -361,6 +366,66 @@ TYPED_TEST(PoolingLayersTest, SppGradientsAndErrors) {
   }
   SPPLayer<TypeParam> empty(SppParam(0, SPPParameter_PoolMethod_MAX));
   EXPECT_THROW(empty.SetUp({&bottom}, {&top}), ConfigError);
+}
+
+// Every MAX kernel this CPU runs writes the reference's values and indices,
+// bit for bit: over padding, partial last windows, overlapping and sparse
+// windows, planes too small for a vector, and inputs with many ties, NaN,
+// infinities and -FLT_MAX itself (never selected: upstream compares with >).
+TEST(MaxPoolKernels, MatchTheReferenceBitForBit) {
+  struct Case {
+    int height, width, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
+  };
+  const vector<Case> cases = {
+      {24, 24, 2, 2, 2, 2, 0, 0}, {8, 8, 2, 2, 2, 2, 0, 0},   {32, 32, 3, 3, 2, 2, 0, 0},
+      {55, 55, 3, 3, 2, 2, 0, 0}, {13, 13, 3, 3, 2, 2, 1, 1}, {7, 9, 3, 2, 1, 1, 2, 1},
+      {6, 5, 1, 1, 1, 1, 0, 0},   {17, 30, 2, 4, 3, 3, 1, 0}, {5, 5, 5, 5, 1, 1, 0, 0},
+      {40, 3, 4, 3, 4, 1, 2, 2},  {11, 14, 3, 3, 3, 3, 0, 0}};
+  std::mt19937 rng(5);
+  for (const Case& c : cases) {
+    internal::PoolGeometry g{c.height,   c.width,    c.kernel_h, c.kernel_w, c.stride_h,
+                             c.stride_w, c.pad_h,    c.pad_w,    0,          0};
+    // Caffe's extent (ceil) with the last-window rule, as PoolingLayer::Reshape.
+    g.pooled_height = (c.height + 2 * c.pad_h - c.kernel_h + c.stride_h - 1) / c.stride_h + 1;
+    g.pooled_width = (c.width + 2 * c.pad_w - c.kernel_w + c.stride_w - 1) / c.stride_w + 1;
+    if (c.pad_h && (g.pooled_height - 1) * c.stride_h >= c.height + c.pad_h) --g.pooled_height;
+    if (c.pad_w && (g.pooled_width - 1) * c.stride_w >= c.width + c.pad_w) --g.pooled_width;
+    const int planes = 3;
+    vector<float> in(planes * c.height * c.width);
+    std::uniform_int_distribution<int> small(-3, 3), special(0, 19);
+    for (float& v : in) {
+      v = static_cast<float>(small(rng));
+      switch (special(rng)) {
+        case 0: v = std::nanf(""); break;
+        case 1: v = -FLT_MAX; break;
+        case 2: v = std::numeric_limits<float>::infinity(); break;
+        case 3: v = -std::numeric_limits<float>::infinity(); break;
+        default: break;
+      }
+    }
+    // One plane wholly NaN: every window keeps -FLT_MAX and index -1.
+    std::fill(in.begin(), in.begin() + c.height * c.width, std::nanf(""));
+    const int outputs = planes * g.pooled_height * g.pooled_width;
+    vector<float> ref_out(outputs);
+    vector<int> ref_selected(outputs);
+    internal::MaxPoolReference(g, planes, in.data(), ref_out.data(), ref_selected.data());
+    EXPECT_EQ(ref_selected[0], -1);
+    EXPECT_EQ(ref_out[0], -FLT_MAX);
+    for (auto isa : {internal::PoolIsa::kScalar, internal::PoolIsa::kAvx2,
+                     internal::PoolIsa::kAvx512}) {
+      vector<float> out(outputs, 42.f);
+      vector<int> selected(outputs, 42);
+      if (!internal::MaxPoolPlanesWith(isa, g, planes, in.data(), out.data(), selected.data())) {
+        continue;  // not on this CPU
+      }
+      SCOPED_TRACE(testing::Message() << "isa " << static_cast<int>(isa) << ", input "
+                                      << c.height << "x" << c.width << ", kernel " << c.kernel_h
+                                      << "x" << c.kernel_w << ", stride " << c.stride_h << "x"
+                                      << c.stride_w << ", pad " << c.pad_h << "x" << c.pad_w);
+      EXPECT_EQ(selected, ref_selected);
+      EXPECT_EQ(std::memcmp(out.data(), ref_out.data(), outputs * sizeof(float)), 0);
+    }
+  }
 }
 
 }  // namespace

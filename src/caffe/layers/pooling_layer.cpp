@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <cmath>
 
+#include "caffe/layers/max_pooling.hpp"
 #include "caffe/util/math_functions.hpp"
 
 namespace caffe {
@@ -112,37 +113,12 @@ void PoolingLayer<Dtype>::Reshape(const vector<Blob<Dtype>*>& bottom,
 template <typename Dtype>
 void PoolingLayer<Dtype>::ForwardMax(const Dtype* bottom_data, Dtype* top_data,
                                      Dtype* top_mask) {
-  const int pooled_plane = pooled_height_ * pooled_width_;
-  int* selected = selected_.data();
-  for (int plane = 0; plane < num_ * channels_; ++plane) {
-    for (int ph = 0; ph < pooled_height_; ++ph) {
-      const int hstart = std::max(ph * stride_h_ - pad_h_, 0);
-      const int hend = std::min(ph * stride_h_ - pad_h_ + kernel_h_, height_);
-      for (int pw = 0; pw < pooled_width_; ++pw) {
-        const int wstart = std::max(pw * stride_w_ - pad_w_, 0);
-        const int wend = std::min(pw * stride_w_ - pad_w_ + kernel_w_, width_);
-        // Upstream starts from -FLT_MAX in both precisions.
-        Dtype best = Dtype(-FLT_MAX);
-        int best_index = -1;
-        for (int h = hstart; h < hend; ++h) {
-          for (int w = wstart; w < wend; ++w) {
-            const int index = h * width_ + w;
-            if (bottom_data[index] > best) {
-              best = bottom_data[index];
-              best_index = index;
-            }
-          }
-        }
-        const int out = ph * pooled_width_ + pw;
-        top_data[out] = best;
-        selected[out] = best_index;
-        if (top_mask) top_mask[out] = static_cast<Dtype>(best_index);
-      }
-    }
-    bottom_data += height_ * width_;
-    top_data += pooled_plane;
-    selected += pooled_plane;
-    if (top_mask) top_mask += pooled_plane;
+  const internal::PoolGeometry geometry{height_,  width_,  kernel_h_,     kernel_w_,
+                                        stride_h_, stride_w_, pad_h_,      pad_w_,
+                                        pooled_height_, pooled_width_};
+  internal::MaxPoolPlanes(geometry, num_ * channels_, bottom_data, top_data, selected_.data());
+  if (top_mask) {
+    for (size_t i = 0; i < selected_.size(); ++i) top_mask[i] = static_cast<Dtype>(selected_[i]);
   }
 }
 
