@@ -227,6 +227,20 @@ TEST(OnednnConvolution, OtherSpatialRanks) {
                  Path::kReference);
 }
 
+// Channel counts that blocks of 16 would pad by half or more (past a first
+// layer's few input channels) run channels last (dnnl_conv_layer.cpp's
+// ChannelsLastPays), in every spatial rank, over several bottoms, with and
+// without bias, and with spatial sizes that leave partial 16-pixel tiles.
+TEST(OnednnConvolution, ChannelsLastWhereBlocksWouldPadMuch) {
+  CompareEngines(Conv("num_output: 50 kernel_size: 5"), {{3, 20, 12, 12}}, Path::kOnednn);
+  CompareEngines(Conv("num_output: 20 kernel_size: 3 pad: 1 stride: 2 bias_term: false"),
+                 {{2, 50, 9, 7}}, Path::kOnednn);
+  CompareEngines(Conv("num_output: 24 kernel_size: 3 pad: 1", 2), {{2, 24, 6, 5}, {2, 24, 6, 5}},
+                 Path::kOnednn);
+  CompareEngines(Conv("num_output: 20 kernel_size: 3 pad: 1"), {{2, 6, 5, 6, 7}}, Path::kOnednn);
+  CompareEngines(Conv("num_output: 10 kernel_size: 3"), {{2, 12, 19}}, Path::kOnednn);
+}
+
 std::string InnerProduct(const std::string& ip_param) {
   return "name: 'ip' type: 'InnerProduct' bottom: 'b' top: 't' inner_product_param { engine: "
          "ENGINE weight_filler { type: 'gaussian' std: 0.2 } " +

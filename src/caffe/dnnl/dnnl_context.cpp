@@ -47,6 +47,12 @@ memory::desc BlockedDesc(const Dims& dims) {
                       avx512 ? memory::format_tag::nChw16c : memory::format_tag::nChw8c);
 }
 
+memory::desc ChannelsLastDesc(const Dims& dims) {
+  static const memory::format_tag kTags[] = {memory::format_tag::acb, memory::format_tag::acdb,
+                                             memory::format_tag::acdeb};
+  return memory::desc(dims, memory::data_type::f32, kTags[dims.size() - 3]);
+}
+
 memory Wrap(const memory::desc& desc, const float* data) {
   return memory(desc, CpuEngine(), const_cast<float*>(data));
 }
@@ -58,11 +64,36 @@ void Operand::Init(const memory::desc& user, const memory::desc& wanted, bool ac
   to_wanted_ = dnnl::reorder();
   to_user_ = dnnl::reorder();
   buffer_ = through_buffer() ? memory(wanted_, CpuEngine()) : memory();
+  packing_ = false;
+  const Dims dims = user_.dims();
+  if (dims.size() < 3 || dims.size() > 5 || !HasFastChannelPacking() ||
+      !(user_ == PlainDesc(dims))) {
+    return;
+  }
+  long spatial = 1;
+  for (size_t i = 2; i < dims.size(); ++i) spatial *= dims[i];
+  static const memory::format_tag kBlocked16[] = {
+      memory::format_tag::aBc16b, memory::format_tag::aBcd16b, memory::format_tag::aBcde16b};
+  for (Packing packing : {Packing::kBlocked16, Packing::kChannelsLast}) {
+    const memory::desc packed =
+        packing == Packing::kBlocked16
+            ? memory::desc(dims, memory::data_type::f32, kBlocked16[dims.size() - 3])
+            : ChannelsLastDesc(dims);
+    if (wanted_ == packed) {
+      packing_ = true;
+      packed_shape_ = {static_cast<int>(dims[0]), static_cast<int>(dims[1]),
+                       static_cast<int>(spatial), packing};
+    }
+  }
 }
 
 memory Operand::In(const float* data) {
   memory user = Wrap(user_, data);
   if (user_ == wanted_) return user;
+  if (packing_) {
+    PackChannels(packed_shape_, data, static_cast<float*>(buffer_.get_data_handle()));
+    return buffer_;
+  }
   if (!to_wanted_) to_wanted_ = dnnl::reorder(user, buffer_);
   to_wanted_.execute(ThreadStream(), user, buffer_);
   return buffer_;
@@ -72,6 +103,11 @@ memory Operand::Out(float* data) { return through_buffer() ? buffer_ : Wrap(user
 
 void Operand::WriteBack(float* data) {
   if (!through_buffer()) return;
+  if (packing_) {
+    UnpackChannels(packed_shape_, static_cast<const float*>(buffer_.get_data_handle()),
+                   accumulates_, data);
+    return;
+  }
   memory user = Wrap(user_, data);
   if (!to_user_) {
     dnnl::primitive_attr attr;

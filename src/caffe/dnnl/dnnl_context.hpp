@@ -7,6 +7,8 @@
 
 #include <vector>
 
+#include "caffe/dnnl/channel_packing.hpp"
+
 namespace caffe {
 namespace dnnl_support {
 
@@ -27,6 +29,8 @@ int UseBlasThreads();
 
 // f32 in Caffe's layout: row-major (nchw for 4 axes, oihw / goihw for weights).
 memory::desc PlainDesc(const Dims& dims);
+// f32 with 3 to 5 axes (n, c, spatial...) stored channels last (nwc, nhwc, ndhwc).
+memory::desc ChannelsLastDesc(const Dims& dims);
 // A memory on `desc` over caller-owned data (no copy; oneDNN does not free it).
 memory Wrap(const memory::desc& desc, const float* data);
 // f32 with 4 axes (n, c, h, w) in the channel-blocked layout that oneDNN's JIT
@@ -40,7 +44,9 @@ memory::desc BlockedDesc(const Dims& dims);
 // passed through; otherwise the data goes through a buffer owned here, in the
 // layout `wanted`, by reorder primitives made once in Init. An accumulating
 // output (a parameter gradient, which Caffe sums over the bottoms and over
-// iter_size iterations) always goes through the buffer and is added.
+// iter_size iterations) always goes through the buffer and is added. Between
+// the plain layout and nChw16c or channels last (1 to 3 spatial axes) the
+// data move through channel_packing.hpp's kernels where the CPU has them.
 class Operand {
  public:
   void Init(const memory::desc& user, const memory::desc& wanted, bool accumulates = false);
@@ -63,6 +69,8 @@ class Operand {
   bool accumulates_ = false;
   memory buffer_;
   dnnl::reorder to_wanted_, to_user_;
+  bool packing_ = false;  // user_ plain, wanted_ packed: our kernels move the data
+  PackedShape packed_shape_{};
 };
 
 }  // namespace dnnl_support
