@@ -47,7 +47,7 @@ memory::desc Any(const Dims& dims) {
 int RoundUp16(int channels) { return (channels + 15) / 16 * 16; }
 
 // Measured on one AVX-512 core, forward + backward, channels last against
-// blocks of 16 (both through channel_packing's reorders): faster from a
+// blocks of 16 (docs/benchmarks.md, "LeNet, 1 thread"): faster from a
 // padding factor of about 1.5 up (20 -> 50 channels: 2.05, 24 -> 24: 1.78,
 // 8 -> 32: 2.0, 20 -> 64: 1.6), slower below (96 -> 40: 1.2, 48 -> 48: 1).
 // A first layer's few input channels (up to 4) have kernels of their own on
