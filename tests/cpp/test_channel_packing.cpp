@@ -90,7 +90,9 @@ TEST(ChannelPacking, FastKernelsReferenceAndOneDnnAgreeBitForBit) {
         UnpackChannelsReference(shape, by_reference.data(), accumulate, ref_out.data());
         Reorder(packed_desc, by_reference.data(), plain_desc, dnn_out.data(), accumulate);
         EXPECT_TRUE(SameBits(ref_out, dnn_out)) << "reference and oneDNN differ";
-        if (!accumulate) EXPECT_TRUE(SameBits(ref_out, plain)) << "the round trip lost values";
+        if (!accumulate) {
+          EXPECT_TRUE(SameBits(ref_out, plain)) << "the round trip lost values";
+        }
         if (fast) {
           std::vector<float> kernel_out = start;
           UnpackChannels(shape, by_reference.data(), accumulate, kernel_out.data());

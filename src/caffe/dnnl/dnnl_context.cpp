@@ -38,13 +38,17 @@ memory::desc PlainDesc(const Dims& dims) {
   return memory::desc(dims, memory::data_type::f32, strides);
 }
 
-memory::desc BlockedDesc(const Dims& dims) {
+bool OnednnUsesAvx512() {
   // ISA values are bit sets: each includes the bits of the ones it extends.
   const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
   const auto avx512_core = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
-  const bool avx512 = (isa & avx512_core) == avx512_core;
+  return (isa & avx512_core) == avx512_core;
+}
+
+memory::desc BlockedDesc(const Dims& dims) {
   return memory::desc(dims, memory::data_type::f32,
-                      avx512 ? memory::format_tag::nChw16c : memory::format_tag::nChw8c);
+                      OnednnUsesAvx512() ? memory::format_tag::nChw16c
+                                         : memory::format_tag::nChw8c);
 }
 
 memory::desc ChannelsLastDesc(const Dims& dims) {

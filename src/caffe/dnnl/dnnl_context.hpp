@@ -27,6 +27,8 @@ dnnl::stream& ThreadStream();
 // primitives when the count has changed since.
 int UseBlasThreads();
 
+// True when oneDNN runs its AVX-512 (avx512_core) kernels on this CPU.
+bool OnednnUsesAvx512();
 // f32 in Caffe's layout: row-major (nchw for 4 axes, oihw / goihw for weights).
 memory::desc PlainDesc(const Dims& dims);
 // f32 with 3 to 5 axes (n, c, spatial...) stored channels last (nwc, nhwc, ndhwc).
