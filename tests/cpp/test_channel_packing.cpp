@@ -19,14 +19,6 @@ namespace caffe {
 namespace dnnl_support {
 namespace {
 
-memory::desc PackedDesc(const Dims& dims, Packing packing) {
-  static const memory::format_tag kBlocked16[] = {
-      memory::format_tag::aBc16b, memory::format_tag::aBcd16b, memory::format_tag::aBcde16b};
-  return packing == Packing::kBlocked16
-             ? memory::desc(dims, memory::data_type::f32, kBlocked16[dims.size() - 3])
-             : ChannelsLastDesc(dims);
-}
-
 std::vector<float> Random(size_t count, unsigned seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uniform(-4, 4);

@@ -51,10 +51,12 @@ memory::desc BlockedDesc(const Dims& dims) {
                                          : memory::format_tag::nChw8c);
 }
 
-memory::desc ChannelsLastDesc(const Dims& dims) {
-  static const memory::format_tag kTags[] = {memory::format_tag::acb, memory::format_tag::acdb,
-                                             memory::format_tag::acdeb};
-  return memory::desc(dims, memory::data_type::f32, kTags[dims.size() - 3]);
+memory::desc PackedDesc(const Dims& dims, Packing packing) {
+  using tag = memory::format_tag;
+  static const tag kBlocked16[] = {tag::aBc16b, tag::aBcd16b, tag::aBcde16b};
+  static const tag kChannelsLast[] = {tag::acb, tag::acdb, tag::acdeb};
+  const tag* tags = packing == Packing::kBlocked16 ? kBlocked16 : kChannelsLast;
+  return memory::desc(dims, memory::data_type::f32, tags[dims.size() - 3]);
 }
 
 memory Wrap(const memory::desc& desc, const float* data) {
@@ -76,17 +78,12 @@ void Operand::Init(const memory::desc& user, const memory::desc& wanted, bool ac
   }
   long spatial = 1;
   for (size_t i = 2; i < dims.size(); ++i) spatial *= dims[i];
-  static const memory::format_tag kBlocked16[] = {
-      memory::format_tag::aBc16b, memory::format_tag::aBcd16b, memory::format_tag::aBcde16b};
   for (Packing packing : {Packing::kBlocked16, Packing::kChannelsLast}) {
-    const memory::desc packed =
-        packing == Packing::kBlocked16
-            ? memory::desc(dims, memory::data_type::f32, kBlocked16[dims.size() - 3])
-            : ChannelsLastDesc(dims);
-    if (wanted_ == packed) {
+    if (wanted_ == PackedDesc(dims, packing)) {
       packing_ = true;
       packed_shape_ = {static_cast<int>(dims[0]), static_cast<int>(dims[1]),
                        static_cast<int>(spatial), packing};
+      return;
     }
   }
 }

@@ -31,8 +31,9 @@ int UseBlasThreads();
 bool OnednnUsesAvx512();
 // f32 in Caffe's layout: row-major (nchw for 4 axes, oihw / goihw for weights).
 memory::desc PlainDesc(const Dims& dims);
-// f32 with 3 to 5 axes (n, c, spatial...) stored channels last (nwc, nhwc, ndhwc).
-memory::desc ChannelsLastDesc(const Dims& dims);
+// f32 with 3 to 5 axes (n, c, spatial...) in a packed layout: channel blocks
+// of 16 (nCw16c, nChw16c, nCdhw16c) or channels last (nwc, nhwc, ndhwc).
+memory::desc PackedDesc(const Dims& dims, Packing packing);
 // A memory on `desc` over caller-owned data (no copy; oneDNN does not free it).
 memory Wrap(const memory::desc& desc, const float* data);
 // f32 with 4 axes (n, c, h, w) in the channel-blocked layout that oneDNN's JIT

@@ -68,7 +68,7 @@ memory::desc DnnlConvolutionLayer::Primitives::Data(const Dims& dims) const {
     case DataLayout::kPlain:
       return PlainDesc(dims);
     case DataLayout::kChannelsLast:
-      return ChannelsLastDesc(dims);
+      return PackedDesc(dims, Packing::kChannelsLast);
     case DataLayout::kChosen:
       break;
   }
